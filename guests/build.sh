@@ -1,0 +1,49 @@
+#!/bin/sh
+# Rebuild every guest into bin/: <name>.elf and <name>.img (arm64 Image format).
+set -eu
+cd "$(dirname "$0")"
+CROSS=${CROSS:-aarch64-linux-gnu-}
+CC=${CROSS}gcc
+OBJCOPY=${CROSS}objcopy
+CFLAGS="-O2 -ffreestanding -nostdlib -fno-builtin -mgeneral-regs-only -mstrict-align \
+ -fno-pic -static -march=armv8-a+crc -mcpu=cortex-a57 -fno-stack-protector \
+ -fno-asynchronous-unwind-tables -fno-unwind-tables -Wall -Wextra -Wno-unused-parameter -Ilib"
+LDFLAGS="-T lib/link.ld -Wl,--build-id=none -Wl,-z,norelro -Wl,--no-warn-rwx-segments -Wl,-n -Wl,-z,max-page-size=4096"
+
+OBJ=bin/obj
+rm -rf bin
+mkdir -p "$OBJ/lib"
+
+LIBOBJS=""
+for f in lib/start.S lib/uart.c lib/psci.c lib/runtime.c lib/string.c; do
+	o="$OBJ/lib/$(basename "$f").o"
+	extra=""
+	[ "$f" = lib/string.c ] && extra="-fno-tree-loop-distribute-patterns"
+	$CC $CFLAGS $extra -c "$f" -o "$o"
+	LIBOBJS="$LIBOBJS $o"
+done
+
+# build_guest <output-name> <source-dir> [extra cflags...]
+build_guest() {
+	name=$1; dir=$2; shift 2
+	mkdir -p "$OBJ/$name"
+	objs=""
+	for f in "$dir"/*.c "$dir"/*.S; do
+		[ -e "$f" ] || continue
+		o="$OBJ/$name/$(basename "$f").o"
+		$CC $CFLAGS "$@" -c "$f" -o "$o"
+		objs="$objs $o"
+	done
+	$CC $CFLAGS $LDFLAGS -o "bin/$name.elf" $LIBOBJS $objs -lgcc
+	$OBJCOPY -O binary "bin/$name.elf" "bin/$name.img"
+	printf '%-16s elf=%6d img=%6d\n' "$name" "$(stat -c %s "bin/$name.elf")" "$(stat -c %s "bin/$name.img")"
+}
+
+for d in src/*/; do
+	n=$(basename "$d")
+	build_guest "$n" "src/$n"
+done
+# Variant: semihosting guest that ends with SYS_EXIT status 7 instead of 0.
+[ -d src/semihosting ] && build_guest semihosting-exit7 src/semihosting -DEXIT_STATUS=7
+
+rm -rf "$OBJ"

@@ -1,0 +1,49 @@
+#!/bin/sh
+# Regenerate expected/*.txt by running every manifest.json entry on QEMU.
+#   ./update-expected.sh                 rebuild, run everything, rewrite goldens
+#   ./update-expected.sh --check         run everything, compare with the goldens
+#   ./update-expected.sh [--check] ID... only these manifest ids
+# An output is accepted only if it has no FAIL line, its last line is
+# "DONE pass=N fail=0", and QEMU's exit status equals the entry's exit_code.
+# \r is stripped.
+set -eu
+cd "$(dirname "$0")"
+mode=update
+if [ "${1:-}" = "--check" ]; then mode=check; shift; fi
+[ "$mode" = update ] && ./build.sh >/dev/null
+mkdir -p expected
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+node -e '
+const m = require("./manifest.json");
+const want = process.argv.slice(1);
+for (const e of m)
+  if (!want.length || want.includes(e.id))
+    console.log([e.id, e.image, e.el, e.smp, e.semihosting ? "semihosting" : "-",
+                 e.expected, e.exit_code ?? 0].join("\t"));
+' "$@" >"$tmp/list"
+bad=0
+while IFS='	' read -r id image el smp semi expected code; do
+	[ "$semi" = - ] && semi=""
+	set +e
+	./run-qemu.sh "$image" "$el" "$smp" $semi >"$tmp/raw" 2>"$tmp/err"
+	rc=$?
+	set -e
+	tr -d '\r' <"$tmp/raw" >"$tmp/out"
+	problems=""
+	[ "$rc" = "$code" ] || problems="$problems exit=$rc(want $code)"
+	grep -q '^FAIL' "$tmp/out" && problems="$problems has-FAIL"
+	tail -n1 "$tmp/out" | grep -q '^DONE pass=[0-9]* fail=0$' || problems="$problems no-final-DONE"
+	if [ "$mode" = check ]; then
+		cmp -s "$tmp/out" "$expected" || problems="$problems differs-from-golden"
+	elif [ -z "$problems" ]; then
+		cp "$tmp/out" "$expected"
+	fi
+	if [ -n "$problems" ]; then
+		echo "BAD  $id:$problems"
+		bad=1
+	else
+		echo "ok   $id ($(grep -c '^PASS' "$tmp/out") PASS, $(grep -c '^HASH' "$tmp/out") HASH)"
+	fi
+done <"$tmp/list"
+exit $bad

@@ -1,0 +1,82 @@
+// Debug and PMU registers a kernel touches at boot (arm-facts §1.4). Self-hosted debug is not
+// modelled: breakpoint/watchpoint registers are plain storage that never fire. The PMU is
+// minimal: PMUVer = 1 (as the A57) but PMCR_EL0.N = 0 (no event counters, only the cycle
+// counter register, which does not count). MDCR_EL2 traps for all of these are in traps.ts.
+import type { Pe } from '../pe.js';
+import { registerSysRegs } from './catalogue.js';
+import type { SysRegDef } from './types.js';
+import { reg, lazySr, M32 } from './build.js';
+
+const OSLSR = lazySr('OSLSR_EL1');
+const PMCNTEN = lazySr('PMCNTENSET_EL0');
+const PMINTEN = lazySr('PMINTENSET_EL1');
+const PMOVS = lazySr('PMOVSSET_EL0');
+
+/** OSLSR_EL1 reset as QEMU: OSLM = 0b10 (OS lock implemented), OSLK = 1 (locked at reset). */
+const OSLSR_RESET = 0xan;
+const OSLK = 2n;
+
+type Enc = [op1: number, crm: number, op2: number];
+
+/** A set/clear register pair over one storage cell (write-1-to-set, write-1-to-clear); CRn = 9. */
+function setClear(set: string, setEnc: Enc, clr: string, clrEnc: Enc, minEl: 0 | 1, cell: () => number, mask: bigint): SysRegDef[] {
+  const read = (pe: Pe): bigint => pe.sys[cell()];
+  return [
+    reg(set, 3, setEnc[0], 9, setEnc[1], setEnc[2], minEl, { read, write: (pe, v) => void (pe.sys[cell()] |= v & mask), note: 'PMU' }),
+    reg(clr, 3, clrEnc[0], 9, clrEnc[1], clrEnc[2], minEl, { read, write: (pe, v) => void (pe.sys[cell()] &= ~(v & mask)), note: 'PMU' }),
+  ];
+}
+
+/** Only the cycle counter (bit 31) exists when PMCR_EL0.N = 0. */
+const PMU_CNT_MASK = 1n << 31n;
+
+function breakpoints(): SysRegDef[] {
+  const out: SysRegDef[] = [];
+  // Cortex-A57: 6 breakpoints, 4 watchpoints (ID_AA64DFR0_EL1.BRPs = 5, WRPs = 3).
+  for (let n = 0; n < 6; n++) {
+    out.push(reg(`DBGBVR${n}_EL1`, 2, 0, 0, n, 4, 1, { note: 'TDA' }));
+    out.push(reg(`DBGBCR${n}_EL1`, 2, 0, 0, n, 5, 1, { writeMask: M32, note: 'TDA' }));
+  }
+  for (let n = 0; n < 4; n++) {
+    out.push(reg(`DBGWVR${n}_EL1`, 2, 0, 0, n, 6, 1, { note: 'TDA' }));
+    out.push(reg(`DBGWCR${n}_EL1`, 2, 0, 0, n, 7, 1, { writeMask: M32, note: 'TDA' }));
+  }
+  return out;
+}
+
+export const DEBUG_SYSREGS: SysRegDef[] = [
+  reg('MDCCINT_EL1', 2, 0, 0, 2, 0, 1, { writeMask: 0x6000_0000n, note: 'TDA' }),
+  // SS, ERR, TDCC, KDE, HDE, MDE, SC2... (TXfull/RXfull are read-only status, read 0).
+  reg('MDSCR_EL1', 2, 0, 0, 2, 2, 1, { writeMask: 0x0008_f041n, note: 'TDA' }),
+  reg('MDCCSR_EL0', 2, 3, 0, 1, 0, 0, { ro: true, note: 'TDA' }),
+  // No memory-mapped debug components: MDRAR_EL1.Valid = 0.
+  reg('MDRAR_EL1', 2, 0, 1, 0, 0, 1, { ro: true, note: 'TDRA' }),
+  reg('OSLAR_EL1', 2, 0, 1, 0, 4, 1, {
+    wo: true,
+    note: 'TDOSA',
+    write: (pe: Pe, v: bigint) => {
+      pe.sys[OSLSR()] = (pe.sys[OSLSR()] & ~OSLK) | ((v & 1n) << 1n);
+    },
+  }),
+  reg('OSLSR_EL1', 2, 0, 1, 1, 4, 1, { ro: true, reset: OSLSR_RESET, note: 'TDOSA' }),
+  reg('OSDLR_EL1', 2, 0, 1, 3, 4, 1, { writeMask: 1n, note: 'TDOSA' }),
+  reg('DBGPRCR_EL1', 2, 0, 1, 4, 4, 1, { writeMask: 1n, note: 'TDOSA' }),
+  ...breakpoints(),
+  // PMU (Arm ARM D13). PMCR_EL0: IMP = 0x41, IDCODE = 0x01 (A57), N = 0; E, D, X, DP, LC stored
+  // (P and C are write-one actions on counters that do not count, so they read 0).
+  reg('PMCR_EL0', 3, 3, 9, 12, 0, 0, { reset: 0x4101_0000n, writeMask: 0x79n, note: 'PMU' }),
+  ...setClear('PMCNTENSET_EL0', [3, 12, 1], 'PMCNTENCLR_EL0', [3, 12, 2], 0, PMCNTEN, PMU_CNT_MASK),
+  ...setClear('PMOVSSET_EL0', [3, 14, 3], 'PMOVSCLR_EL0', [3, 12, 3], 0, PMOVS, PMU_CNT_MASK),
+  reg('PMSWINC_EL0', 3, 3, 9, 12, 4, 0, { wo: true, write: () => undefined, note: 'PMU' }),
+  reg('PMSELR_EL0', 3, 3, 9, 12, 5, 0, { writeMask: 0x1fn, note: 'PMU' }),
+  reg('PMCEID0_EL0', 3, 3, 9, 12, 6, 0, { ro: true, note: 'PMU' }),
+  reg('PMCEID1_EL0', 3, 3, 9, 12, 7, 0, { ro: true, note: 'PMU' }),
+  reg('PMCCNTR_EL0', 3, 3, 9, 13, 0, 0, { note: 'PMU' }),
+  reg('PMXEVTYPER_EL0', 3, 3, 9, 13, 1, 0, { writeMask: M32, note: 'PMU' }),
+  reg('PMXEVCNTR_EL0', 3, 3, 9, 13, 2, 0, { writeMask: M32, note: 'PMU' }),
+  reg('PMUSERENR_EL0', 3, 3, 9, 14, 0, 0, { writeMask: 0xfn, note: 'PMU' }),
+  ...setClear('PMINTENSET_EL1', [0, 14, 1], 'PMINTENCLR_EL1', [0, 14, 2], 1, PMINTEN, PMU_CNT_MASK),
+  reg('PMCCFILTR_EL0', 3, 3, 14, 15, 7, 0, { writeMask: 0xf800_0000n, note: 'PMU' }),
+];
+
+registerSysRegs(DEBUG_SYSREGS);

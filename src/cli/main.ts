@@ -1,0 +1,97 @@
+#!/usr/bin/env node
+// armvisor's command line. Every command is a thin shell over library code; this file only
+// parses arguments and turns failures into one line on stderr (DESIGN.md §10): bad input is
+// `armvisor: <where>: <what>` with status 1, a bug is a one-line internal error (the stack
+// only with ARMVISOR_DEBUG=1).
+import { Command, CommanderError, Option } from 'commander';
+import { InputError } from '../util/errors.js';
+import { runCommand, type RunOptions } from './run.js';
+import { disasmCommand, type DisasmOptions } from './disasm.js';
+import { esrCommand } from './esr.js';
+
+/** Thrown to end the process with a status, after anything it printed. */
+class Exit extends Error {
+  constructor(readonly status: number) {
+    super(`exit ${status}`);
+  }
+}
+
+function buildProgram(): Command {
+  const program = new Command('armvisor')
+    .description('An instruction-accurate Armv8 machine and the Xen-style hypervisor it runs')
+    .exitOverride()
+    .configureOutput({
+      // Commander's own errors ("error: unknown option '--x'") become our one-line format.
+      outputError: (str, write) => write(`armvisor: ${str.replace(/^error: /, '').trim()}\n`),
+    });
+
+  program
+    .command('run')
+    .description('boot an image (ELF, arm64 Linux Image or raw binary) and run it; UART on stdout')
+    .argument('[image]', 'guest image (default: the demo guest guests/bin/hello.elf)')
+    .addOption(new Option('--board <name>', 'board').default('virt'))
+    .addOption(new Option('--el <n>', 'boot exception level: 2 = virtualization=on (PSCI via SMC), 1 = PSCI via HVC').default('1'))
+    .option('--smp <n>', 'number of PEs', '1')
+    .option('--mem <size>', 'RAM size (QEMU -m syntax: 512M, 2G; a bare number is MiB)', '512M')
+    .option('--append <args>', 'kernel command line (/chosen/bootargs)')
+    .option('--initrd <file>', 'initial ramdisk (Linux Image kernels only)')
+    .option('--dtb-out <file>', 'write the generated device tree blob here')
+    .option('--max-insns <n>', 'stop after this many instructions (all PEs), exit status 2')
+    .option('--trace', 'print every executed instruction to stderr (slow)')
+    .option('--no-semihosting', 'make HLT #0xF000 UNDEFINED instead of a semihosting call')
+    .action(async (image: string | undefined, opts: RunOptions) => {
+      throw new Exit(await runCommand(image, opts));
+    });
+
+  program
+    .command('disasm')
+    .description('disassemble an image (objdump -d layout)')
+    .argument('<image>', 'ELF, arm64 Linux Image or raw binary')
+    .option('--addr <addr>', 'start address (hex)')
+    .option('--count <n>', 'number of instructions')
+    .action((image: string, opts: DisasmOptions) => {
+      process.stdout.write(disasmCommand(image, opts));
+    });
+
+  program
+    .command('esr')
+    .description('decode an ESR_ELx value field by field')
+    .usage('<value> [--el2]')
+    .argument('[args...]', 'ESR value (0x hex or decimal), and --el2 to decode as ESR_EL2')
+    .allowUnknownOption()
+    .helpOption(false)
+    .action((_args: string[], _opts: unknown, cmd: Command) => {
+      // esr.ts parses its own arguments (value and --el2) and reports its own errors.
+      throw new Exit(esrCommand(cmd.args));
+    });
+
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (e) {
+    if (e instanceof Exit) return e.status;
+    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 1; // already printed
+    if (e instanceof InputError) {
+      process.stderr.write(`armvisor: ${e.message}\n`);
+      return 1;
+    }
+    const msg = e instanceof Error ? e.message : String(e);
+    process.stderr.write(
+      `armvisor: internal error: ${msg.split('\n')[0]}${process.env.ARMVISOR_DEBUG ? '' : ' (set ARMVISOR_DEBUG=1 for the stack)'}\n`,
+    );
+    if (process.env.ARMVISOR_DEBUG && e instanceof Error && e.stack) process.stderr.write(e.stack + '\n');
+    return 70; // EX_SOFTWARE
+  }
+}
+
+// A reader that went away (`armvisor run x | head`) ends the run quietly, as for any filter.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw e;
+});
+
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,209 @@
+// `armvisor run`: boot an image on a board and run it to a stop condition.
+//
+// Exit status: 0 after PSCI SYSTEM_OFF (or SYSTEM_RESET, which stops the run with a note);
+// the guest's status after semihosting SYS_EXIT (1 for a non-ApplicationExit reason);
+// 2 when --max-insns ran out; 3 when the machine can never make progress again (every PE off
+// without SYSTEM_OFF, or asleep / spinning with nothing that can wake it); 1 for bad input.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { InputError } from '../util/errors.js';
+import { VirtBoard, VIRT_DEFAULT_MEM, VIRT_MAX_CPUS } from '../platform/boards/virt.js';
+import { describeStop } from '../platform/machine.js';
+import type { Pe } from '../arch/pe.js';
+import { disasmWord, hex16 } from './disasm.js';
+
+export interface RunOptions {
+  board: string;
+  el: string;
+  smp: string;
+  mem?: string;
+  append?: string;
+  initrd?: string;
+  dtbOut?: string;
+  maxInsns?: string;
+  trace?: boolean;
+  semihosting: boolean;
+}
+
+/** The built-in demo guest, relative to the package root (dist/src/cli/run.js → ../../..). */
+export const DEFAULT_GUEST = fileURLToPath(new URL('../../../guests/bin/hello.elf', import.meta.url));
+
+// --- argument parsing (each failure is one InputError naming the option) ----------------------
+
+const UNITS: Record<string, number> = { '': 1, K: 2 ** 10, M: 2 ** 20, G: 2 ** 30, T: 2 ** 40 };
+
+/**
+ * A memory size as QEMU's -m takes it: a number with an optional K/M/G/T suffix (binary
+ * units, optional trailing "B" or "iB"); a bare number means MiB, as for -m. Hex allowed.
+ */
+export function parseSize(text: string, opt: string): number {
+  const m = /^(0x[0-9a-f]+|\d+(?:\.\d+)?)\s*([kmgt]?)(?:i?b)?$/i.exec(text.trim());
+  if (!m) throw new InputError(opt, `'${text}' is not a size (try 512M or 2G)`);
+  const n = m[1].toLowerCase().startsWith('0x') ? parseInt(m[1], 16) : Number(m[1]);
+  const unit = m[2] ? UNITS[m[2].toUpperCase()] : m[1].toLowerCase().startsWith('0x') ? 1 : UNITS.M;
+  const v = n * unit;
+  if (!Number.isSafeInteger(v) || v <= 0) throw new InputError(opt, `'${text}' is not a size (try 512M or 2G)`);
+  return v;
+}
+
+/** A non-negative integer (decimal, 0x hex, optional _ separators, k/M/G decimal suffix). */
+export function parseCount(text: string, opt: string): number {
+  const t = text.trim().replace(/_/g, '');
+  const m = /^(0x[0-9a-f]+|\d+)([kmg]?)$/i.exec(t);
+  if (!m) throw new InputError(opt, `'${text}' is not a number`);
+  const base = m[1].toLowerCase().startsWith('0x') ? parseInt(m[1], 16) : Number(m[1]);
+  const mul = { '': 1, k: 1e3, m: 1e6, g: 1e9 }[m[2].toLowerCase()] ?? 1;
+  const v = base * mul;
+  if (!Number.isSafeInteger(v)) throw new InputError(opt, `'${text}' is too large`);
+  return v;
+}
+
+/** An address: always hexadecimal, with or without 0x (as objdump prints them). */
+export function parseAddr(text: string, opt: string): number {
+  const t = text.trim().replace(/_/g, '');
+  let v: number;
+  if (/^0x[0-9a-f]+$/i.test(t)) v = parseInt(t.slice(2), 16);
+  else if (/^[0-9a-f]+$/i.test(t)) v = parseInt(t, 16);
+  else throw new InputError(opt, `'${text}' is not an address (hex, e.g. 0x40080000)`);
+  if (!Number.isSafeInteger(v)) throw new InputError(opt, `'${text}' is too large`);
+  return v;
+}
+
+/** Read a file for `cmd`, turning host errors into one readable line. */
+export function readInput(path: string, cmd: string): Uint8Array {
+  try {
+    return new Uint8Array(readFileSync(path));
+  } catch (e) {
+    throw new InputError(cmd, `cannot read '${path}': ${fsReason(e)}`);
+  }
+}
+
+export function fsReason(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  switch (code) {
+    case 'ENOENT':
+      return 'no such file';
+    case 'EISDIR':
+      return 'is a directory';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    default:
+      return code ?? (e as Error).message;
+  }
+}
+
+// --- console ----------------------------------------------------------------------------------
+
+/** Buffered writer for a host stream (stdout/stderr are synchronous for files and pipes on Linux). */
+class Sink {
+  private buf = new Uint8Array(1 << 16);
+  private n = 0;
+  constructor(private readonly stream: NodeJS.WriteStream) {}
+  byte = (b: number): void => {
+    this.buf[this.n++] = b;
+    if (this.n === this.buf.length) this.flush();
+  };
+  text(s: string): void {
+    this.flush();
+    this.stream.write(s);
+  }
+  flush(): void {
+    if (this.n === 0) return;
+    this.stream.write(this.buf.slice(0, this.n));
+    this.n = 0;
+  }
+}
+
+// --- the command --------------------------------------------------------------------------------
+
+export async function runCommand(image: string | undefined, o: RunOptions): Promise<number> {
+  if (o.board !== 'virt') throw new InputError('--board', `'${o.board}' is not a board this machine has (boards: virt)`);
+  if (o.el !== '1' && o.el !== '2') throw new InputError('--el', `'${o.el}' must be 1 or 2`);
+  const el = Number(o.el) as 1 | 2;
+  const cpus = parseCount(o.smp, '--smp');
+  if (cpus < 1 || cpus > VIRT_MAX_CPUS) throw new InputError('--smp', `'${o.smp}' must be 1..${VIRT_MAX_CPUS}`);
+  const memSize = o.mem !== undefined ? parseSize(o.mem, '--mem') : VIRT_DEFAULT_MEM;
+  if (memSize % 4096 !== 0) throw new InputError('--mem', `'${o.mem}' is not a multiple of 4 KiB`);
+  if (memSize > 255 * 2 ** 30) throw new InputError('--mem', `'${o.mem}' is more than the 255 GiB the virt RAM window holds`);
+  const maxInsns = o.maxInsns !== undefined ? parseCount(o.maxInsns, '--max-insns') : undefined;
+  if (maxInsns === 0) throw new InputError('--max-insns', `'${o.maxInsns}' must be at least 1`);
+
+  let path = image;
+  if (path === undefined) {
+    if (!existsSync(DEFAULT_GUEST)) {
+      throw new InputError('run', `no image given, and the built-in demo guest ${DEFAULT_GUEST} is not built (run guests/build.sh)`);
+    }
+    path = DEFAULT_GUEST;
+  }
+  const kernel = readInput(path, 'run');
+  const initrd = o.initrd !== undefined ? readInput(o.initrd, '--initrd') : undefined;
+
+  const out = new Sink(process.stdout);
+  const err = new Sink(process.stderr);
+  const trace = o.trace
+    ? (pe: Pe, pc: number, word: number | null): void => {
+        const w = word === null ? '<fetch abort>' : `${word.toString(16).padStart(8, '0')}\t${disasmWord(word, pc)}`;
+        err.text(`pe${pe.id} ${hex16(pc)}: ${w}\n`);
+      }
+    : undefined;
+
+  let stdinDone = false;
+  const board = new VirtBoard({
+    el,
+    cpus,
+    memSize,
+    semihosting: o.semihosting,
+    console: out.byte,
+    onRxInterest: () => {
+      if (process.stdin.isTTY) {
+        // Interactive: bytes arrive as the user types (the only non-deterministic input).
+        process.stdin.on('data', (b: Buffer) => board.uart.pushInput(b));
+      } else {
+        // Piped or redirected: all of it, at once, at the moment the guest first listens.
+        try {
+          board.uart.pushInput(readFileSync(0));
+        } catch {
+          // no stdin (closed, or a non-blocking descriptor with nothing in it)
+        }
+        stdinDone = true;
+      }
+    },
+    ...(maxInsns !== undefined ? { maxInsns } : {}),
+    ...(trace ? { trace } : {}),
+  });
+
+  const { dtb } = board.load({
+    kernel,
+    kernelName: path,
+    ...(initrd ? { initrd, initrdName: o.initrd! } : {}),
+    ...(o.append !== undefined ? { cmdline: o.append } : {}),
+  });
+  if (o.dtbOut !== undefined) {
+    try {
+      writeFileSync(o.dtbOut, dtb);
+    } catch (e) {
+      throw new InputError('--dtb-out', `cannot write '${o.dtbOut}': ${fsReason(e)}`);
+    }
+  }
+
+  // Run in slices, yielding to the host event loop between them so interactive input and
+  // Ctrl-C get through; the slicing does not affect the guest (time is virtual).
+  const m = board.machine;
+  let stop = null;
+  try {
+    for (;;) {
+      stop = m.run(64);
+      out.flush();
+      if (stop) break;
+      if (process.stdin.isTTY && !stdinDone) await new Promise<void>((r) => setImmediate(r));
+    }
+  } finally {
+    out.flush();
+    err.flush();
+    if (process.stdin.isTTY) process.stdin.pause();
+  }
+  const { status, message } = describeStop(stop);
+  if (message) process.stderr.write(`armvisor: ${message}\n`);
+  return status;
+}

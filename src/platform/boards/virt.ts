@@ -1,0 +1,116 @@
+// The `virt` board: QEMU 7.2's `-M virt[,virtualization=on],gic-version=3 -cpu cortex-a57`
+// as far as this machine models it (arm-facts §9.3). One description gives the bus, the PEs,
+// the devices and — through virtDt.ts — the device tree the guest is handed.
+//
+//   RAM    0x4000_0000, --mem bytes (default 512 MiB: what our guests and run-qemu.sh use;
+//          QEMU's own default of 128 MiB is too small for Linux + initrd + Xen)
+//   PL011  0x0900_0000 (SPI 1 = INTID 33 once a GIC is wired)
+//   GIC    distributor 0x0800_0000, redistributors 0x080A_0000: described in the DT but not
+//          mapped yet (accesses fault as on unassigned space)
+//
+// Boot (hw/arm/boot.c via loader/place.ts): PE0 starts at the boot EL — EL2 with
+// virtualization=on (PSCI conduit SMC), else EL1 (conduit HVC) — MMU off, DAIF masked, at
+// the kernel entry with x0 = DTB for a Linux Image, x0 = 0 for an ELF. Other PEs stay off
+// until PSCI CPU_ON.
+import { Bus } from '../bus.js';
+import { Machine, type MachineConfig } from '../machine.js';
+import { Pl011 } from '../devices/pl011.js';
+import { makeVirtDtb, virtCpuMpidr, VIRT_MEMMAP } from './virtDt.js';
+import { planBoot, QEMU_BOARD_DTB_SIZE, type BootPlan } from '../loader/place.js';
+import { buildDtb, type FdtNode } from '../../fdt/dtb.js';
+import { InputError } from '../../util/errors.js';
+
+export const VIRT_DEFAULT_MEM = 512 * 1024 * 1024;
+/** Cortex-A57: ID_AA64MMFR0_EL1.PARange = 44 bits. */
+const VIRT_PA_BITS = 44;
+/** QEMU's virt limit with one GICv3 redistributor region (0xF60000 / 0x20000). */
+export const VIRT_MAX_CPUS = 123;
+
+export interface VirtOptions {
+  el: 1 | 2;
+  cpus: number;
+  memSize: number;
+  semihosting?: boolean;
+  /** Console output: UART transmit and the semihosting console. */
+  console: (byte: number) => void;
+  /** First time the guest wants UART input (to start reading stdin lazily). */
+  onRxInterest?: () => void;
+  maxInsns?: number;
+  quantum?: number;
+  trace?: MachineConfig['trace'];
+}
+
+export interface KernelInput {
+  kernel: Uint8Array;
+  kernelName: string;
+  initrd?: Uint8Array;
+  initrdName?: string;
+  cmdline?: string;
+}
+
+export class VirtBoard {
+  readonly bus = new Bus();
+  readonly machine: Machine;
+  readonly uart: Pl011;
+  readonly ramBase = VIRT_MEMMAP.mem.base;
+
+  constructor(readonly opts: VirtOptions) {
+    if (!Number.isInteger(opts.cpus) || opts.cpus < 1 || opts.cpus > VIRT_MAX_CPUS) {
+      throw new InputError('--smp', `'${opts.cpus}' must be 1..${VIRT_MAX_CPUS} on the virt board`);
+    }
+    this.bus.addRam(this.ramBase, opts.memSize);
+    this.uart = new Pl011({ tx: opts.console, ...(opts.onRxInterest ? { onRxInterest: opts.onRxInterest } : {}) });
+    this.bus.addMmio(VIRT_MEMMAP.uart.base, VIRT_MEMMAP.uart.size, this.uart);
+    const cpus = Array.from({ length: opts.cpus }, (_, i) => ({
+      id: i,
+      affinity: virtCpuMpidr(i),
+      hasEl2: opts.el === 2,
+      paBits: VIRT_PA_BITS,
+      profile: 'A' as const,
+    }));
+    this.machine = new Machine({
+      bus: this.bus,
+      cpus,
+      bootEl: opts.el,
+      conduit: opts.el === 2 ? 'smc' : 'hvc',
+      semihosting: opts.semihosting ?? true,
+      console: opts.console,
+      ...(opts.maxInsns !== undefined ? { maxInsns: opts.maxInsns } : {}),
+      ...(opts.quantum !== undefined ? { quantum: opts.quantum } : {}),
+      ...(opts.trace ? { trace: opts.trace } : {}),
+    });
+  }
+
+  /** The device tree QEMU would generate for this configuration (before boot fix-ups). */
+  deviceTree(cmdline?: string): FdtNode {
+    return makeVirtDtb({
+      ramBase: this.ramBase,
+      ramSize: this.opts.memSize,
+      cpus: this.opts.cpus,
+      el: this.opts.el,
+      gicVersion: 3,
+      ...(cmdline ? { bootargs: cmdline } : {}),
+    });
+  }
+
+  /** Place kernel/initrd/DTB as QEMU does, copy them into RAM and start PE0. */
+  load(k: KernelInput): { plan: BootPlan; dtb: Uint8Array } {
+    const plan = planBoot({
+      ramBase: this.ramBase,
+      ramSize: this.opts.memSize,
+      kernel: k.kernel,
+      kernelName: k.kernelName,
+      ...(k.initrd ? { initrd: k.initrd, initrdName: k.initrdName ?? 'initrd' } : {}),
+      ...(k.cmdline !== undefined ? { cmdline: k.cmdline } : {}),
+      dtb: this.deviceTree(),
+      psciMethod: this.opts.el === 2 ? 'smc' : 'hvc',
+      dtbPadTo: QEMU_BOARD_DTB_SIZE,
+    });
+    for (const l of plan.loads) this.bus.writeBytes(l.addr, l.data);
+    this.machine.boot(0, plan.entry, plan.x0);
+    // The DTB as placed (without QEMU's padding); for an ELF whose DTB did not fit below it,
+    // the tree it would have had.
+    const dtb = buildDtb(plan.fdt ?? this.deviceTree(k.cmdline));
+    return { plan, dtb };
+  }
+}
