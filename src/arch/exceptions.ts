@@ -5,6 +5,7 @@ import { EC, makeEsr } from './esr.js';
 import { SPSR, isValidAArch64Mode } from './pstate.js';
 import { sr } from './sysreg/index.js';
 import { clearExclusiveLocal } from './mem/exclusive.js';
+import { HCR } from './sysreg/fields.js';
 
 /** Vector offsets within a 0x200-byte group (Arm ARM D1.10.2, Table D1-7). */
 export const enum Vector {
@@ -23,8 +24,6 @@ const idx = {
 };
 const HPFAR_EL2 = sr('HPFAR_EL2');
 
-const HCR_TGE = 1 << 27;
-
 /** A signed-canonical VA (JS number) as the 64-bit register value. */
 export function vaToBig(va: number): bigint {
   return BigInt.asUintN(64, BigInt(va));
@@ -40,7 +39,7 @@ export function bigToVa(v: bigint): number {
  * EL0 → EL1, or EL2 when HCR_EL2.TGE routes EL0's exceptions there; ELx → ELx.
  */
 export function syncTargetEl(pe: Pe): number {
-  if (pe.el === 0) return pe.cfg.hasEl2 && pe.hcrLo & HCR_TGE ? 2 : 1;
+  if (pe.el === 0) return pe.cfg.hasEl2 && pe.hcrLo & HCR.TGE ? 2 : 1;
   return pe.el;
 }
 
@@ -110,7 +109,7 @@ export function exceptionReturn(pe: Pe): void {
     tel === 3 ||
     (tel === 2 && !pe.cfg.hasEl2) ||
     // EL1 target while HCR_EL2.TGE=1 is illegal (Arm ARM D1.11.5).
-    (tel === 1 && pe.cfg.hasEl2 && cur === 2 && (pe.hcrLo & HCR_TGE) !== 0);
+    (tel === 1 && pe.cfg.hasEl2 && cur === 2 && (pe.hcrLo & HCR.TGE) !== 0);
   pe.setNzcv(spsr);
   pe.daif = spsr & SPSR.DAIF_MASK;
   pe.ss = (spsr >>> 21) & 1;

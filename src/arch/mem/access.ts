@@ -6,6 +6,7 @@ import { EC, FSC, ABT, makeEsr } from '../esr.js';
 import { takeException, syncTargetEl, Vector } from '../exceptions.js';
 import { translate, AccessKind, type Translation } from './translate.js';
 import { storeClearsMonitors } from './exclusive.js';
+import { SCTLR } from '../sysreg/fields.js';
 
 export const enum AccessFlags {
   None = 0,
@@ -18,8 +19,6 @@ export const enum AccessFlags {
   /** DC ZVA and other cache maintenance (syndrome CM bit, WnR=1). */
   CacheMaint = 8,
 }
-
-const SCTLR_A = 1 << 1;
 
 /** Data Abort (or alignment fault) for the executing instruction (Arm ARM D17.2.37). */
 export function dataAbort(
@@ -44,7 +43,7 @@ export function dataAbort(
 function alignmentRequired(pe: Pe, flags: AccessFlags): boolean {
   if (flags & (AccessFlags.Exclusive | AccessFlags.Ordered)) return true;
   const sctlr = pe.el === 2 ? pe.sctlrEl2 : pe.sctlrEl1;
-  return (sctlr & SCTLR_A) !== 0;
+  return (sctlr & SCTLR.A) !== 0;
 }
 
 function accessEl(pe: Pe, flags: AccessFlags): number {

@@ -4,6 +4,7 @@
 import { EXCEPTION_TAKEN, type Pe } from '../pe.js';
 import { EC, FSC, makeEsr } from '../esr.js';
 import { takeException, syncTargetEl, Vector } from '../exceptions.js';
+import { HCR } from '../sysreg/fields.js';
 
 export const enum AccessKind {
   Read = 0,
@@ -19,8 +20,6 @@ export interface Translation {
   writable: boolean;
 }
 
-const HCR_DC = 1 << 12;
-
 /**
  * Translate `va` for an access at `el`. With the MMU off: VA = PA, data accesses are
  * Device-nGnRnE (Normal when HCR_EL2.DC=1 for EL1&0), instruction fetches are Normal; a VA
@@ -30,7 +29,7 @@ export function translate(pe: Pe, va: number, kind: AccessKind, el: number): Tra
   if (va < 0 || va >= 2 ** pe.cfg.paBits) {
     translationFault(pe, va, kind, FSC.ADDR_SIZE + 0);
   }
-  const device = kind !== AccessKind.Fetch && !(el < 2 && pe.hcrLo & HCR_DC);
+  const device = kind !== AccessKind.Fetch && !(el < 2 && pe.hcrLo & HCR.DC);
   return { pa: va, device, writable: true };
 }
 

@@ -4,14 +4,7 @@ import type { Pe } from '../pe.js';
 import { registerSysRegs } from './catalogue.js';
 import { Access, type SysRegDef } from './types.js';
 import { reg, refresh, bits, M32 } from './build.js';
-
-const HCR_FMO = 1 << 3;
-const HCR_IMO = 1 << 4;
-const HCR_AMO = 1 << 5;
-const HCR_VF = 1 << 6;
-const HCR_VI = 1 << 7;
-const HCR_VSE = 1 << 8;
-const HCR_TGE = 1 << 27;
+import { HCR } from './fields.js';
 
 /**
  * ISR_EL1 (Arm ARM D17.2.83): A/I/F (bits 8/7/6) show pending SError/IRQ/FIQ. At EL0/EL1
@@ -19,12 +12,12 @@ const HCR_TGE = 1 << 27;
  * instead (HCR_EL2.VSE/VI/VF or the GIC's virtual lines), because that is what EL1 can take.
  */
 function isr(pe: Pe): bigint {
-  const virt = pe.cfg.hasEl2 && pe.el < 2 && (pe.hcrLo & HCR_TGE) === 0;
+  const virt = pe.cfg.hasEl2 && pe.el < 2 && (pe.hcrLo & HCR.TGE) === 0;
   const h = pe.hcrLo;
   let v = 0;
-  if (virt && h & HCR_AMO ? (h & HCR_VSE) !== 0 : pe.serrorLine) v |= 1 << 8;
-  if (virt && h & HCR_IMO ? pe.vIrqLine || (h & HCR_VI) !== 0 : pe.irqLine) v |= 1 << 7;
-  if (virt && h & HCR_FMO ? pe.vFiqLine || (h & HCR_VF) !== 0 : pe.fiqLine) v |= 1 << 6;
+  if (virt && h & HCR.AMO ? (h & HCR.VSE) !== 0 : pe.serrorLine) v |= 1 << 8;
+  if (virt && h & HCR.IMO ? pe.vIrqLine || (h & HCR.VI) !== 0 : pe.irqLine) v |= 1 << 7;
+  if (virt && h & HCR.FMO ? pe.vFiqLine || (h & HCR.VF) !== 0 : pe.fiqLine) v |= 1 << 6;
   return BigInt(v);
 }
 

@@ -5,6 +5,7 @@ import type { Pe } from '../pe.js';
 import { registerSysRegs } from './catalogue.js';
 import type { SysRegDef } from './types.js';
 import { reg, lazySr } from './build.js';
+import { HCR, SCTLR } from './fields.js';
 
 export const A57_MIDR = 0x411f_d070n;
 
@@ -52,10 +53,7 @@ const VPIDR = lazySr('VPIDR_EL2');
 const VMPIDR = lazySr('VMPIDR_EL2');
 const MIDR = lazySr('MIDR_EL1');
 const MPIDR = lazySr('MPIDR_EL1');
-const HCR = lazySr('HCR_EL2');
-
-const HCR_TDZ = 1n << 28n;
-const SCTLR_DZE = 1 << 14;
+const HCR_EL2 = lazySr('HCR_EL2');
 
 /** Named ID registers in the op0=3, op1=0, CRn=0, CRm=1..7 space; the rest of it reads as zero. */
 const ID_NAMES: Record<string, string> = {
@@ -126,8 +124,8 @@ function idSpace(): SysRegDef[] {
 /** DCZID_EL0.DZP reads 1 where DC ZVA would trap (SCTLR_EL1.DZE at EL0, HCR_EL2.TDZ at EL0/1). */
 function dczid(pe: Pe): bigint {
   let prohibited = false;
-  if (pe.el === 0 && (pe.sctlrEl1 & SCTLR_DZE) === 0) prohibited = true;
-  if (pe.el < 2 && pe.cfg.hasEl2 && pe.sys[HCR()] & HCR_TDZ) prohibited = true;
+  if (pe.el === 0 && (pe.sctlrEl1 & SCTLR.DZE) === 0) prohibited = true;
+  if (pe.el < 2 && pe.cfg.hasEl2 && pe.sys[HCR_EL2()] & BigInt(HCR.TDZ)) prohibited = true;
   return (prohibited ? 0x10n : 0n) | 0x4n; // BS = 4: 64-byte blocks
 }
 

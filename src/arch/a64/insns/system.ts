@@ -19,13 +19,9 @@ import { FP_REGS } from '../../sysreg/traps.js';
 import { sysOpByEncoding, type SysOpDef } from '../../sysreg/sysops.js';
 import { regName, hex } from '../regs.js';
 import { toBig } from '../u64.js';
+import { HCR, MDCR } from '../../sysreg/fields.js';
 
 const M64 = 0xffff_ffff_ffff_ffffn;
-const HCR_FB = 1 << 9;
-const HCR_DC = 1 << 12;
-const HCR_TGE = 1 << 27;
-const HCR_HCD = 1 << 29;
-const MDCR_TDE = 1n << 8n;
 const ZVA_BYTES = 64;
 /** WFx ISS from AArch64: CV = 1, COND = 0b1110 (Arm ARM D17.2.37, EC 0x01). */
 const WFX_ISS = (1 << 24) | (0xe << 20);
@@ -320,7 +316,7 @@ const PAR_EL1 = (() => {
 function atResult(pe: Pe, va: number, d: SysOpDef): bigint {
   if (va < 0 || va >= 2 ** pe.cfg.paBits) return (1n << 11n) | (BigInt(FSC.ADDR_SIZE) << 1n) | 1n;
   const pa = BigInt(va) & ~0xfffn;
-  const normal = d.at!.el < 2 && (pe.hcrLo & HCR_DC) !== 0;
+  const normal = d.at!.el < 2 && (pe.hcrLo & HCR.DC) !== 0;
   const attr = normal ? 0xffn : 0x00n;
   const sh = normal ? 0n : 2n;
   return (attr << 56n) | pa | (1n << 9n) | (sh << 7n);
@@ -353,7 +349,7 @@ function sysOpBody(d: SysOpDef, rt: number): Op {
         // The fast TLB holds no ASID/VMID tags, so every TLBI drops it whole.
         pe.flushTlb();
         // HCR_EL2.FB upgrades EL1 TLBIs to Inner Shareable.
-        if (shareable || (pe.el === 1 && pe.cfg.hasEl2 && pe.hcrLo & HCR_FB)) pe.host.tlbiBroadcast(pe);
+        if (shareable || (pe.el === 1 && pe.cfg.hasEl2 && pe.hcrLo & HCR.FB)) pe.host.tlbiBroadcast(pe);
       };
     }
     case 'at':
@@ -417,7 +413,7 @@ function buildExceptionGen(f: Fields): Op | null {
         if (pe.el === 0) undefinedInstruction(pe);
         if (pe.cfg.hasEl2) {
           // HCR_EL2.HCD (no EL3 here, so not SCR_EL3.HCE) disables HVC at EL1 and EL2.
-          if (pe.hcrLo & HCR_HCD) undefinedInstruction(pe);
+          if (pe.hcrLo & HCR.HCD) undefinedInstruction(pe);
           raiseSync(pe, EC.HVC64, imm, { target: 2, preferred: pe.pc });
         }
         // No EL2: the board's firmware (PSCI over HVC, as QEMU's virt) or UNDEFINED.
@@ -441,7 +437,7 @@ function buildExceptionGen(f: Fields): Op | null {
       // BRK: a debug exception, routed to EL2 by HCR_EL2.TGE or MDCR_EL2.TDE
       const mdcr = sr('MDCR_EL2');
       return (pe) => {
-        const toEl2 = pe.el < 2 && pe.cfg.hasEl2 && ((pe.hcrLo & HCR_TGE) !== 0 || (pe.sys[mdcr] & MDCR_TDE) !== 0n);
+        const toEl2 = pe.el < 2 && pe.cfg.hasEl2 && ((pe.hcrLo & HCR.TGE) !== 0 || (pe.sys[mdcr] & BigInt(MDCR.TDE)) !== 0n);
         raiseSync(pe, EC.BRK64, imm, { target: toEl2 ? 2 : pe.el === 0 ? 1 : pe.el });
       };
     }

@@ -10,6 +10,7 @@ import { EC, FSC, ABT, makeEsr } from '../../esr.js';
 import { takeException, syncTargetEl, Vector } from '../../exceptions.js';
 import { dataAbort, AccessFlags } from '../../mem/access.js';
 import { sr } from '../../sysreg/index.js';
+import { SCTLR } from '../../sysreg/fields.js';
 
 export const TWO32 = 4294967296;
 /** hi|0 must lie in [HI_MIN, HI_MAX) for hi*2^32 + lo to be an exact, meaningful address. */
@@ -17,8 +18,6 @@ export const HI_MIN = -0x100000;
 export const HI_MAX = 0x100000;
 
 const FAR = [0, sr('FAR_EL1'), sr('FAR_EL2')];
-const SCTLR_A = 1 << 1;
-const SCTLR_M = 1 << 0;
 
 /**
  * Slow address generation: (Xn + off) mod 2^64. Returns the address when it is exactly
@@ -36,12 +35,12 @@ export function wideVa(pe: Pe, lo: number, hi: number, off: bigint, size: number
   if (exact >= -(1n << 52n) && exact < 1n << 52n) return Number(exact);
   // Alignment is checked before translation (Arm ARM B2.5.2); the slow path does the same.
   const sctlr = pe.el === 2 ? pe.sctlrEl2 : pe.sctlrEl1;
-  const mustAlign = (flags & (AccessFlags.Exclusive | AccessFlags.Ordered)) !== 0 || (sctlr & SCTLR_A) !== 0;
+  const mustAlign = (flags & (AccessFlags.Exclusive | AccessFlags.Ordered)) !== 0 || (sctlr & SCTLR.A) !== 0;
   const misaligned = (exact & BigInt(size - 1)) !== 0n;
   const tel = syncTargetEl(pe);
   let fsc: number;
   if (mustAlign && misaligned) fsc = FSC.ALIGNMENT;
-  else fsc = sctlr & SCTLR_M ? FSC.TRANSLATION + 0 : FSC.ADDR_SIZE + 0;
+  else fsc = sctlr & SCTLR.M ? FSC.TRANSLATION + 0 : FSC.ADDR_SIZE + 0;
   let iss = fsc;
   if (isWrite) iss |= ABT.WNR;
   const ec = tel > pe.el ? EC.DABT_LOW : EC.DABT_CUR;
