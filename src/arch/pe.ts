@@ -91,6 +91,11 @@ export class Pe {
   attention = 0;
   /** Stopped in WFI/WFE waiting for an event or interrupt. */
   sleeping: '' | 'wfi' | 'wfe' = '';
+  /**
+   * The last instruction fetch faulted and its exception vector is that same address: the PE
+   * re-takes the same abort forever (e.g. VBAR still 0 on a board with no RAM there).
+   */
+  recursiveFault = false;
   /** Powered off (PSCI CPU_OFF, or never started). */
   off = true;
   /** Physical interrupt lines from the interrupt controller. */

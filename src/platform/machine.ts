@@ -262,8 +262,12 @@ export class Machine implements PsciPlatform {
     return false;
   }
 
-  /** `b .` with SError, IRQ and FIQ masked: no interrupt can ever take the PE elsewhere. */
+  /**
+   * `b .` with SError, IRQ and FIQ masked, or an instruction abort whose vector is the faulting
+   * address itself (exception entry masks A, I and F): nothing can ever take the PE elsewhere.
+   */
   private spinsForever(pe: Pe): boolean {
+    if (pe.recursiveFault) return true;
     return pe.pc === pe.curPc && (pe.daif & AIF) === AIF && pe.currentWord() === B_SELF;
   }
 
@@ -273,6 +277,10 @@ export class Machine implements PsciPlatform {
       if (pe.off) continue;
       const where = `at ${hexPc(pe.sleeping ? pe.pc : pe.curPc)} EL${pe.el}`;
       if (pe.sleeping) parts.push(`PE${pe.id} asleep in ${pe.sleeping.toUpperCase()} ${where} with nothing to wake it`);
+      else if (pe.recursiveFault)
+        parts.push(
+          `PE${pe.id} re-taking an instruction abort at its own vector ${hexPc(pe.pc)} EL${pe.el} (no executable exception handler)`,
+        );
       else parts.push(`PE${pe.id} spinning on 'b .' with interrupts masked ${where}`);
     }
     return parts.join('; ');

@@ -84,10 +84,10 @@ test('semihosting SYS_EXIT sets the exit status', () => {
   assert.equal(r.stderr, '');
 });
 
-test('--no-semihosting makes HLT UNDEFINED; an abort loop at an unmapped vector still ends at --max-insns', () => {
-  const r = cli(['run', exit7, '--no-semihosting', '--max-insns', '1000'], 3000);
-  assert.equal(r.status, 2);
-  assert.match(r.stderr, /max-insns/);
+test('--no-semihosting makes HLT UNDEFINED (this guest has no EL1 vectors: reported as wedged)', () => {
+  const r = cli(['run', exit7, '--no-semihosting', '--max-insns', '100000'], 3000);
+  assert.equal(r.status, 3);
+  assert.match(r.stderr, /re-taking an instruction abort at its own vector/);
 });
 
 test('UART output goes to stdout; a masked spin is reported as wedged, status 3', () => {
@@ -209,4 +209,12 @@ test('esr is wired to the ESR decoder', () => {
 test('--help exits 0; no command prints usage and exits 1', () => {
   assert.equal(cli(['--help']).status, 0);
   assert.equal(cli([]).status, 1);
+});
+
+test('an UNDEF with no exception vectors (VBAR_EL1 = 0, not RAM) is reported as wedged, not run forever', () => {
+  const zeros = join(TMP, 'zeros.bin'); // 0x00000000 is UDF #0
+  writeFileSync(zeros, new Uint8Array(64));
+  const r = cli(['run', zeros]);
+  assert.equal(r.status, 3);
+  assert.match(r.stderr, /^armvisor: machine wedged: PE0 re-taking an instruction abort at its own vector 0x0000000000000200 EL1/);
 });
