@@ -3,6 +3,7 @@
 // "Accessibility" pseudocode in D17). access.ts evaluates them in the architected order:
 // UNDEFINED cases, then the EL1 controls on EL0 accesses (`level: 1`), then the EL2 controls
 // on EL0/EL1 accesses (`level: 2`, only when EL2 is implemented).
+import { HCR } from './fields.js';
 
 /** What a rule is matched against: a register or SYS operation, with its encoding. */
 export interface TrapTarget {
@@ -32,6 +33,11 @@ export interface TrapRule {
 }
 
 const b = (n: number): bigint => 1n << BigInt(n);
+
+/** An HCR_EL2 trap-on-set rule; the bit comes from fields.ts, the one home of HCR_EL2's layout. */
+function hcrTrap(field: keyof typeof HCR, on: TrapRule['on'], dir: TrapRule['dir']): TrapRule {
+  return { on, level: 2, ctl: 'HCR_EL2', bits: BigInt(HCR[field]), when: 'set', dir, why: `HCR_EL2.${field}` };
+}
 
 /** The EL1 virtual-memory control registers (HCR_EL2.TVM writes, TRVM reads). Seed 001. */
 export const VM_CONTROL_REGS = [
@@ -110,31 +116,23 @@ export const TRAP_RULES: readonly TrapRule[] = [
   },
 
   // --- EL2 controls on EL0/EL1 accesses ---------------------------------------------------
-  { on: VM_CONTROL_REGS, level: 2, ctl: 'HCR_EL2', bits: b(26), when: 'set', dir: 'w', why: 'HCR_EL2.TVM' },
-  { on: VM_CONTROL_REGS, level: 2, ctl: 'HCR_EL2', bits: b(30), when: 'set', dir: 'r', why: 'HCR_EL2.TRVM' },
+  hcrTrap('TVM', VM_CONTROL_REGS, 'w'),
+  hcrTrap('TRVM', VM_CONTROL_REGS, 'r'),
   // TID0 covers only AArch32 registers (FPSID, JIDR): nothing to trap on this machine.
-  { on: ['REVIDR_EL1', 'AIDR_EL1'], level: 2, ctl: 'HCR_EL2', bits: b(16), when: 'set', dir: 'r', why: 'HCR_EL2.TID1' },
-  { on: ['CTR_EL0', 'CCSIDR_EL1', 'CLIDR_EL1'], level: 2, ctl: 'HCR_EL2', bits: b(17), when: 'set', dir: 'r', why: 'HCR_EL2.TID2' },
-  { on: ['CSSELR_EL1'], level: 2, ctl: 'HCR_EL2', bits: b(17), when: 'set', dir: 'rw', why: 'HCR_EL2.TID2' },
-  { on: ID_GROUP3, level: 2, ctl: 'HCR_EL2', bits: b(18), when: 'set', dir: 'r', why: 'HCR_EL2.TID3' },
-  { on: ['SMC'], level: 2, ctl: 'HCR_EL2', bits: b(19), when: 'set', dir: 'w', why: 'HCR_EL2.TSC' },
-  { on: IMPDEF, level: 2, ctl: 'HCR_EL2', bits: b(20), when: 'set', dir: 'rw', why: 'HCR_EL2.TIDCP' },
-  { on: ['ACTLR_EL1'], level: 2, ctl: 'HCR_EL2', bits: b(21), when: 'set', dir: 'rw', why: 'HCR_EL2.TACR' },
-  { on: ['DC ISW', 'DC CSW', 'DC CISW'], level: 2, ctl: 'HCR_EL2', bits: b(22), when: 'set', dir: 'w', why: 'HCR_EL2.TSW' },
-  { on: ['DC IVAC', 'DC CIVAC', 'DC CVAC'], level: 2, ctl: 'HCR_EL2', bits: b(23), when: 'set', dir: 'w', why: 'HCR_EL2.TPC' },
-  {
-    on: ['IC IVAU', 'IC IALLU', 'IC IALLUIS', 'DC CVAU'],
-    level: 2,
-    ctl: 'HCR_EL2',
-    bits: b(24),
-    when: 'set',
-    dir: 'w',
-    why: 'HCR_EL2.TPU',
-  },
-  { on: (t) => t.name.startsWith('TLBI '), level: 2, ctl: 'HCR_EL2', bits: b(25), when: 'set', dir: 'w', why: 'HCR_EL2.TTLB' },
-  { on: ['DC ZVA'], level: 2, ctl: 'HCR_EL2', bits: b(28), when: 'set', dir: 'w', why: 'HCR_EL2.TDZ' },
-  { on: ['WFI'], level: 2, ctl: 'HCR_EL2', bits: b(13), when: 'set', dir: 'w', why: 'HCR_EL2.TWI' },
-  { on: ['WFE'], level: 2, ctl: 'HCR_EL2', bits: b(14), when: 'set', dir: 'w', why: 'HCR_EL2.TWE' },
+  hcrTrap('TID1', ['REVIDR_EL1', 'AIDR_EL1'], 'r'),
+  hcrTrap('TID2', ['CTR_EL0', 'CCSIDR_EL1', 'CLIDR_EL1'], 'r'),
+  hcrTrap('TID2', ['CSSELR_EL1'], 'rw'),
+  hcrTrap('TID3', ID_GROUP3, 'r'),
+  hcrTrap('TSC', ['SMC'], 'w'),
+  hcrTrap('TIDCP', IMPDEF, 'rw'),
+  hcrTrap('TACR', ['ACTLR_EL1'], 'rw'),
+  hcrTrap('TSW', ['DC ISW', 'DC CSW', 'DC CISW'], 'w'),
+  hcrTrap('TPC', ['DC IVAC', 'DC CIVAC', 'DC CVAC'], 'w'),
+  hcrTrap('TPU', ['IC IVAU', 'IC IALLU', 'IC IALLUIS', 'DC CVAU'], 'w'),
+  hcrTrap('TTLB', (t) => t.name.startsWith('TLBI '), 'w'),
+  hcrTrap('TDZ', ['DC ZVA'], 'w'),
+  hcrTrap('TWI', ['WFI'], 'w'),
+  hcrTrap('TWE', ['WFE'], 'w'),
   { on: ['CPACR_EL1'], level: 2, ctl: 'CPTR_EL2', bits: b(31), when: 'set', dir: 'rw', why: 'CPTR_EL2.TCPAC' },
   // MDCR_EL2.TDE implies TDA, TDOSA and TDRA.
   { on: DEBUG_REGS, level: 2, ctl: 'MDCR_EL2', bits: b(9) | b(8), when: 'set', dir: 'rw', why: 'MDCR_EL2.TDA' },
