@@ -299,10 +299,7 @@ export class Pe {
         op = this.fetchOps[off >> 2];
         if (op === undefined) op = this.decodeAt(off);
       } else {
-        if (fetchSlow(this, pc)) continue;
-        // The fetch faulted and the exception was taken: that costs time like an instruction,
-        // so a guest whose vectors are unmapped still reaches --max-insns instead of spinning.
-        this.retired++;
+        this.fetchMiss(pc);
         continue;
       }
       this.curPc = pc;
@@ -310,6 +307,19 @@ export class Pe {
       op(this);
       this.retired++;
     }
+  }
+
+  /**
+   * Load the fetch window for `pc`, or take the fetch fault. Returns true when the window is
+   * loaded. A fault costs time like an instruction, so a guest whose vectors are unmapped
+   * still reaches --max-insns; a fault whose vector is the faulting address itself can never
+   * be left, and is flagged for the machine's wedge detection.
+   */
+  fetchMiss(pc: number): boolean {
+    const loaded = fetchSlow(this, pc);
+    this.recursiveFault = !loaded && this.pc === pc;
+    if (!loaded) this.retired++;
+    return loaded;
   }
 
   private decodeAt(off: number): Op {

@@ -17,7 +17,6 @@
 // is wedged.
 import { Pe, type PeConfig, type PeHost } from '../arch/pe.js';
 import { anyInterruptPending, checkInterrupts } from '../arch/interrupts.js';
-import { fetchSlow } from '../arch/mem/access.js';
 import { SPSR } from '../arch/pstate.js';
 import type { Bus } from './bus.js';
 import { PAGE_SIZE } from './bus.js';
@@ -297,14 +296,11 @@ export class Machine implements PsciPlatform {
       let off = pe.pc - pe.fetchBase;
       if (!(off >= 0 && off < PAGE_SIZE && (off & 3) === 0)) {
         const pc = pe.pc;
-        fetchSlow(pe, pc);
-        off = pe.pc - pe.fetchBase;
-        if (pe.pc !== pc || !(off >= 0 && off < PAGE_SIZE)) {
-          // The fetch faulted and the exception was taken: count it, as the loop counts aborts.
+        if (!pe.fetchMiss(pc)) {
           this.trace!(pe, pc, null);
-          pe.retired++;
           continue;
         }
+        off = pe.pc - pe.fetchBase;
       }
       this.trace!(pe, pe.pc, pe.fetchPage!.view.getUint32(off, true));
       pe.run(1);

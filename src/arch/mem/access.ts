@@ -180,7 +180,6 @@ export function fetchSlow(pe: Pe, pc: number): boolean {
       // PC alignment fault (Arm ARM D1.10.4): EC 0x22, FAR = the misaligned PC.
       const tel = syncTargetEl(pe);
       takeException(pe, tel, Vector.Sync, makeEsr(EC.PC_ALIGN, true, 0), pc, pc);
-      pe.recursiveFault = pe.pc === pc;
       return false;
     }
     const t = translate(pe, pc, AccessKind.Fetch, pe.el);
@@ -189,17 +188,14 @@ export function fetchSlow(pe: Pe, pc: number): boolean {
       const tel = syncTargetEl(pe);
       const ec = tel > pe.el ? EC.IABT_LOW : EC.IABT_CUR;
       takeException(pe, tel, Vector.Sync, makeEsr(ec, true, FSC.SYNC_EXTERNAL), pc, pc);
-      pe.recursiveFault = pe.pc === pc;
       return false;
     }
     pe.fetchOps = pe.bus.codeFor(page);
     pe.fetchPage = page;
     pe.fetchBase = pc - (t.pa % PAGE_SIZE);
-    pe.recursiveFault = false;
     return true;
   } catch (e) {
     if (e !== EXCEPTION_TAKEN) throw e;
-    pe.recursiveFault = pe.pc === pc;
     return false;
   }
 }
