@@ -4,27 +4,12 @@
 // armvisor's MIPS = instructions retired by the guest / host seconds of the run loop.
 // QEMU's MIPS = the guest's own count (BENCH insns=N) / (wall time − wall time of the `hello`
 // guest, i.e. QEMU's start-up and shutdown).
-import { readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import path from 'node:path';
-import { VirtBoard } from '../src/platform/boards/virt.js';
+import { armvisorRun, guests, median, mipsOf } from './lib.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const guests = path.join(root, 'guests');
 const image = path.join(guests, 'bin/bench.elf');
 const el = (process.argv.includes('--el2') ? 2 : 1) as 1 | 2;
-
-function armvisorRun(file: string): { insns: number; seconds: number; out: string } {
-  let out = '';
-  const board = new VirtBoard({ el, cpus: 1, memSize: 512 << 20, semihosting: false, console: (b) => (out += String.fromCharCode(b)) });
-  board.load({ kernel: readFileSync(file), kernelName: file });
-  const t0 = process.hrtime.bigint();
-  while (!board.machine.run(64));
-  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  const insns = board.machine.pes.reduce((s, pe) => s + pe.retired, 0);
-  return { insns, seconds, out };
-}
 
 function qemuSeconds(file: string): number | null {
   const t0 = process.hrtime.bigint();
@@ -33,15 +18,10 @@ function qemuSeconds(file: string): number | null {
   return Number(process.hrtime.bigint() - t0) / 1e9;
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[s.length >> 1];
-}
-
 const runs = Number(process.env.BENCH_RUNS ?? 3);
-const ours = Array.from({ length: runs }, () => armvisorRun(image));
+const ours = Array.from({ length: runs }, () => armvisorRun(image, el));
 const guestCount = Number(/BENCH insns=(\d+)/.exec(ours[0].out)?.[1] ?? NaN);
-const mips = median(ours.map((r) => r.insns / r.seconds / 1e6));
+const mips = median(ours.map(mipsOf));
 console.log(`bench guest: ${guestCount} instructions in its timed loop, ${ours[0].insns} retired in all (EL${el})`);
 console.log(`armvisor: ${mips.toFixed(1)} MIPS (median of ${runs}; ${ours.map((r) => r.seconds.toFixed(2) + 's').join(' ')})`);
 

@@ -23,6 +23,11 @@ for f in lib/start.S lib/uart.c lib/psci.c lib/runtime.c lib/string.c; do
 	LIBOBJS="$LIBOBJS $o"
 done
 
+# Optional library parts go in an archive so a guest links them only when it uses them
+# (the page-table pool is 384 KiB of .bss).
+$CC $CFLAGS -c lib/mmu.c -o "$OBJ/lib/mmu.o"
+${CROSS}ar rcs "$OBJ/lib/libopt.a" "$OBJ/lib/mmu.o"
+
 # build_guest <output-name> <source-dir> [extra cflags...]
 build_guest() {
 	name=$1; dir=$2; shift 2
@@ -34,7 +39,7 @@ build_guest() {
 		$CC $CFLAGS "$@" -c "$f" -o "$o"
 		objs="$objs $o"
 	done
-	$CC $CFLAGS $LDFLAGS -o "bin/$name.elf" $LIBOBJS $objs -lgcc
+	$CC $CFLAGS $LDFLAGS -o "bin/$name.elf" $LIBOBJS $objs "$OBJ/lib/libopt.a" -lgcc
 	$OBJCOPY -O binary "bin/$name.elf" "bin/$name.img"
 	printf '%-16s elf=%6d img=%6d\n' "$name" "$(stat -c %s "bin/$name.elf")" "$(stat -c %s "bin/$name.img")"
 }
@@ -45,5 +50,10 @@ for d in src/*/; do
 done
 # Variant: semihosting guest that ends with SYS_EXIT status 7 instead of 0.
 [ -d src/semihosting ] && build_guest semihosting-exit7 src/semihosting -DEXIT_STATUS=7
+# Variants: the bench loop with translation on (stage 1 at EL1; stage 1 under stage 2).
+if [ -d src/bench ]; then
+	build_guest bench-mmu src/bench -DBENCH_MMU
+	build_guest bench-s2 src/bench -DBENCH_S2
+fi
 
 rm -rf "$OBJ"

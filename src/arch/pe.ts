@@ -15,6 +15,9 @@ import { SPSR, modeBits } from './pstate.js';
 import type { SysRegDef } from './sysreg/types.js';
 import { fetchSlow, readSlow, writeSlow, AccessFlags } from './mem/access.js';
 import { checkInterrupts } from './interrupts.js';
+import { MmuContext } from './mmu/context.js';
+import type { RuleChecker } from './rules/checker.js';
+import type { TlbiScope } from './mmu/tlb.js';
 
 /** Thrown (after the exception has been taken) to abandon the rest of an instruction. */
 export const EXCEPTION_TAKEN: unique symbol = Symbol('exception taken');
@@ -31,8 +34,8 @@ export interface PeHost {
   counter(pe: Pe): bigint;
   /** SEV: set every other PE's event register and wake those waiting in WFE. */
   sev(pe: Pe): void;
-  /** TLBI …IS (or under HCR_EL2.FB): invalidate every other PE's TLB too. */
-  tlbiBroadcast(pe: Pe): void;
+  /** TLBI …IS (or under HCR_EL2.FB): apply the same invalidation to every other PE. */
+  tlbiBroadcast(pe: Pe, scope: TlbiScope): void;
 }
 
 export interface PeConfig {
@@ -111,6 +114,12 @@ export class Pe {
   sctlrEl2 = 0;
   hcrLo = 0;
   hcrHi = 0;
+  /** Translation regimes' decoded controls and the TLB. */
+  readonly mmu = new MmuContext();
+  /** The machine's architecture-rule checker, when enabled. */
+  rules: RuleChecker | null = null;
+  /** Told about every translation fault before it is taken (`armvisor run --explain`). */
+  onTranslationFault: ((pe: Pe, va: number, el: number, fetch: boolean, what: string) => void) | null = null;
 
   // --- instruction fetch window: decoded ops of the current 4 KiB VA page -------------------
   fetchBase = NaN;
@@ -132,6 +141,7 @@ export class Pe {
   readonly srSCTLR_EL1 = sr('SCTLR_EL1');
   readonly srSCTLR_EL2 = sr('SCTLR_EL2');
   readonly srHCR_EL2 = sr('HCR_EL2');
+  readonly srTCR_EL1 = sr('TCR_EL1');
 
   constructor(cfg: PeConfig, bus: Bus) {
     this.id = cfg.id;
@@ -249,6 +259,8 @@ export class Pe {
     const hcr = this.sys[this.srHCR_EL2];
     this.hcrLo = Number(hcr & 0xffffffffn);
     this.hcrHi = Number(hcr >> 32n);
+    const prev = this.mmu.refresh(this);
+    if (prev && this.rules) this.rules.controlChanged(this, prev);
     this.flushTlb();
     this.attention = 1;
   }
@@ -422,22 +434,32 @@ export class Pe {
     this.wView = this.wViewsByEl[e];
   }
 
-  /** Install a fast read (and, if allowed, write) entry for the current EL. */
-  fillFast(va: number, page: RamPage, writable: boolean): void {
+  /** Install fast read and/or write entries for the current EL, as the translation allows. */
+  fillFast(va: number, page: RamPage, readable: boolean, writable: boolean): void {
     const vpn = Math.floor(va / PAGE_SIZE);
     const i = vpn & (FAST_TLB - 1);
-    this.rTag[i] = vpn;
-    this.rView[i] = page.view;
-    // Code pages and pages under an exclusive reservation take the slow path for stores, which
-    // invalidates decoded ops and clears other PEs' monitors (the global monitor).
-    if (writable && page.code === null && page.monitors === 0) {
+    // A write-only mapping (stage-2 S2AP = 0b10) must not get a read entry.
+    if (readable) {
+      this.rTag[i] = vpn;
+      this.rView[i] = page.view;
+    }
+    // Code pages, pages under an exclusive reservation and pages holding live translation
+    // descriptors take the slow path for stores, which invalidates decoded ops, clears other
+    // PEs' monitors (the global monitor) and lets the rule checker see descriptor changes.
+    if (writable && page.code === null && page.monitors === 0 && page.ptWatch === 0) {
       this.wTag[i] = vpn;
       this.wView[i] = page.view;
       this.wPpnByEl[this.el > 2 ? 2 : this.el][i] = page.ppn;
     }
   }
 
-  /** Forget every cached translation (TLBI, translation-control writes). */
+  /** Apply a TLBI's scope to this PE's TLB (and drop the untagged fast TLB whole). */
+  invalidateTlb(scope: TlbiScope): void {
+    this.mmu.tlb.invalidate(scope);
+    this.flushTlb();
+  }
+
+  /** Forget the fast TLB and fetch window (TLBI, translation-control writes). */
   flushTlb(): void {
     for (let e = 0; e < EL_COUNT; e++) {
       this.rTags[e].fill(NaN);

@@ -8,6 +8,7 @@ import { InputError } from '../util/errors.js';
 import { runCommand, type RunOptions } from './run.js';
 import { disasmCommand, type DisasmOptions } from './disasm.js';
 import { esrCommand } from './esr.js';
+import { walkCommand, type WalkOptions } from './walk.js';
 
 /** Thrown to end the process with a status, after anything it printed. */
 class Exit extends Error {
@@ -39,6 +40,12 @@ function buildProgram(): Command {
     .option('--max-insns <n>', 'stop after this many instructions (all PEs), exit status 2')
     .option('--trace', 'print every executed instruction to stderr (slow)')
     .option('--no-semihosting', 'make HLT #0xF000 UNDEFINED instead of a semihosting call')
+    .option('--strict', 'stop (exit status 4) at the first architecture-rule violation (break-before-make, TTBR switch, TLB conflict)')
+    .option('--explain', 'explain every translation fault step by step on stderr as it is taken')
+    .option('--dump-tables', "print each PE's live translation tables at exit (stderr), as coalesced ranges")
+    .option('--walk <va...>', 'explain the translation of these VAs at exit (stderr)')
+    .option('--walk-el <n>', 'EL for --walk (default: the EL PE0 stopped at)')
+    .option('--save-state <file>', 'save registers and touched RAM at exit, for armvisor walk')
     .action(async (image: string | undefined, opts: RunOptions) => {
       throw new Exit(await runCommand(image, opts));
     });
@@ -51,6 +58,18 @@ function buildProgram(): Command {
     .option('--count <n>', 'number of instructions')
     .action((image: string, opts: DisasmOptions) => {
       process.stdout.write(disasmCommand(image, opts));
+    });
+
+  program
+    .command('walk')
+    .description('explain one VA -> IPA -> PA translation from a state saved by run --save-state')
+    .argument('<state>', 'file written by armvisor run --save-state')
+    .argument('<va>', 'virtual address (hex)')
+    .option('--el <n>', 'translation regime of this EL (default: the EL the PE stopped at)')
+    .option('--pe <n>', 'which PE (default 0)')
+    .option('--fetch', 'translate as an instruction fetch')
+    .action((state: string, va: string, opts: WalkOptions) => {
+      process.stdout.write(walkCommand(state, va, opts));
     });
 
   program

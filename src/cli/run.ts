@@ -11,6 +11,9 @@ import { VirtBoard, VIRT_DEFAULT_MEM, VIRT_MAX_CPUS } from '../platform/boards/v
 import { describeStop } from '../platform/machine.js';
 import type { Pe } from '../arch/pe.js';
 import { disasmWord, hex16 } from './disasm.js';
+import { dumpTables, explainWalk } from '../arch/mmu/dump.js';
+import { saveSnapshot } from '../platform/snapshot.js';
+import { parseEl, parseVa } from './walk.js';
 
 export interface RunOptions {
   board: string;
@@ -23,6 +26,12 @@ export interface RunOptions {
   maxInsns?: string;
   trace?: boolean;
   semihosting: boolean;
+  strict?: boolean;
+  explain?: boolean;
+  dumpTables?: boolean;
+  walk?: string[];
+  walkEl?: string;
+  saveState?: string;
 }
 
 /** The built-in demo guest, relative to the package root (dist/src/cli/run.js → ../../..). */
@@ -127,6 +136,9 @@ export async function runCommand(image: string | undefined, o: RunOptions): Prom
   if (memSize % 4096 !== 0) throw new InputError('--mem', `'${o.mem}' is not a multiple of 4 KiB`);
   if (memSize > 255 * 2 ** 30) throw new InputError('--mem', `'${o.mem}' is more than the 255 GiB the virt RAM window holds`);
   const maxInsns = o.maxInsns !== undefined ? parseCount(o.maxInsns, '--max-insns') : undefined;
+  const walks = (o.walk ?? []).flatMap((w) => w.split(',')).map((w) => parseVa(w, '--walk'));
+  const walkEl = o.walkEl !== undefined ? parseEl(o.walkEl, '--walk-el', 1) : undefined;
+  if (walkEl === 2 && el !== 2) throw new InputError('--walk-el', 'EL2 walks need --el 2');
   if (maxInsns === 0) throw new InputError('--max-insns', `'${o.maxInsns}' must be at least 1`);
 
   let path = image;
@@ -190,6 +202,16 @@ export async function runCommand(image: string | undefined, o: RunOptions): Prom
   // Run in slices, yielding to the host event loop between them so interactive input and
   // Ctrl-C get through; the slicing does not affect the guest (time is virtual).
   const m = board.machine;
+  m.rules.strict = o.strict === true;
+  m.rules.sink = (line) => err.text(line + '\n');
+  if (o.explain) {
+    for (const pe of m.pes) {
+      pe.onTranslationFault = (p, va, fel, fetch, what) => {
+        err.text(`armvisor: PE${p.id} translation fault at PC ${hex16(p.curPc)} (${what}):\n`);
+        err.text(explainWalk(p, va, fel, fetch).join('\n') + '\n');
+      };
+    }
+  }
   let stop = null;
   try {
     for (;;) {
@@ -205,5 +227,25 @@ export async function runCommand(image: string | undefined, o: RunOptions): Prom
   }
   const { status, message } = describeStop(stop);
   if (message) process.stderr.write(`armvisor: ${message}\n`);
+  atExit(m.pes, o, walks, walkEl, board.bus);
   return status;
+}
+
+/** The inspection tools that look at the machine once it has stopped. */
+function atExit(pes: Pe[], o: RunOptions, walks: number[], walkEl: number | undefined, bus: VirtBoard['bus']): void {
+  const used = pes.filter((pe) => pe.retired > 0);
+  for (const line of rulesSummary(pes)) process.stderr.write(`armvisor: ${line}\n`);
+  if (o.dumpTables) for (const pe of used) process.stderr.write(dumpTables(pe).join('\n') + '\n');
+  for (const va of walks) process.stderr.write(explainWalk(pes[0], va, walkEl ?? pes[0].el).join('\n') + '\n');
+  if (o.saveState !== undefined) {
+    try {
+      writeFileSync(o.saveState, saveSnapshot(bus, pes));
+    } catch (e) {
+      throw new InputError('--save-state', `cannot write '${o.saveState}': ${fsReason(e)}`);
+    }
+  }
+}
+
+function rulesSummary(pes: Pe[]): string[] {
+  return pes[0].rules?.summary() ?? [];
 }

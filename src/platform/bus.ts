@@ -18,6 +18,8 @@ export class RamPage {
   decoded = 0;
   /** Exclusive reservations (any PE) on this page; stores must then take the slow path. */
   monitors = 0;
+  /** Translation descriptors some PE's TLB holds live (the rule checker watches stores here). */
+  ptWatch = 0;
   constructor(readonly ppn: number) {}
 
   /** A write landed on this page: decoded ops may be stale (self-modifying code, loaders). */
@@ -117,6 +119,11 @@ export class Bus {
   /** Pages host memory was allocated for (for memory statistics). */
   get touchedPages(): number {
     return this.pages.size;
+  }
+
+  /** Every allocated RAM page, in allocation order (for saved states). */
+  allPages(): IterableIterator<RamPage> {
+    return this.pages.values();
   }
 
   // Plain physical accessors for loaders and devices (little-endian, any alignment).

@@ -22,6 +22,7 @@ import type { Bus } from './bus.js';
 import { PAGE_SIZE } from './bus.js';
 import { Psci, type PsciPlatform } from './firmware/psci.js';
 import { Semihosting } from './firmware/semihosting.js';
+import { RuleChecker, StrictRuleViolation, formatEvent } from '../arch/rules/checker.js';
 
 export const DEFAULT_QUANTUM = 1000;
 /** CNTFRQ_EL0 of QEMU 7.2's cortex-a57 (62.5 MHz; QEMU 9+ machine types use 1 GHz). */
@@ -37,6 +38,7 @@ export type StopReason =
   | { kind: 'exit'; pe: number; status: number; why: string }
   | { kind: 'max-insns'; limit: number }
   | { kind: 'wedged'; detail: string }
+  | { kind: 'rule'; detail: string }
   | { kind: 'all-off' };
 
 /** A device with a notion of time (the generic timer): told when time passes, asked for its next event. */
@@ -75,6 +77,8 @@ export class Machine implements PsciPlatform {
   readonly psci: Psci;
   readonly semihosting: Semihosting;
   readonly timed: TimedDevice[] = [];
+  /** The architecture-rule checker (issue 3): always on; `strict` makes a violation stop the run. */
+  readonly rules: RuleChecker;
   maxInsns: number;
   trace: MachineConfig['trace'];
 
@@ -115,8 +119,8 @@ export class Machine implements PsciPlatform {
           if (pe.sleeping === 'wfe') pe.sleeping = '';
         }
       },
-      tlbiBroadcast: (from) => {
-        for (const pe of this.pes) if (pe !== from) pe.flushTlb();
+      tlbiBroadcast: (from, scope) => {
+        for (const pe of this.pes) if (pe !== from) pe.invalidateTlb(scope);
       },
     };
     this.pes = cfg.cpus.map((c) => {
@@ -125,6 +129,8 @@ export class Machine implements PsciPlatform {
       pe.off = true;
       return pe;
     });
+    this.rules = new RuleChecker(cfg.bus);
+    for (const pe of this.pes) this.rules.attach(pe);
     this.roundStart = this.pes.map(() => 0);
     this.othersRan = this.pes.map(() => false);
     this.stuck = this.pes.map(() => false);
@@ -205,7 +211,16 @@ export class Machine implements PsciPlatform {
         return;
       }
       this.roundStart[pe.id] = pe.retired;
-      const n = this.trace ? this.traceSlice(pe, Math.min(this.quantum, remaining)) : pe.run(Math.min(this.quantum, remaining));
+      let n: number;
+      const before = pe.retired;
+      try {
+        n = this.trace ? this.traceSlice(pe, Math.min(this.quantum, remaining)) : pe.run(Math.min(this.quantum, remaining));
+      } catch (e) {
+        if (!(e instanceof StrictRuleViolation)) throw e;
+        this.totalRetired += pe.retired - before;
+        this.halt({ kind: 'rule', detail: formatEvent(e.event).replace(/^armvisor: /, '') });
+        return;
+      }
       this.roundStart[pe.id] = pe.retired;
       this.totalRetired += n;
       if (n > 0) {
@@ -329,5 +344,7 @@ export function describeStop(r: StopReason): { status: number; message: string |
       return { status: 3, message: `machine wedged: ${r.detail}` };
     case 'all-off':
       return { status: 3, message: 'every PE is powered off but nothing called PSCI SYSTEM_OFF' };
+    case 'rule':
+      return { status: 4, message: `stopped by --strict: ${r.detail}` };
   }
 }

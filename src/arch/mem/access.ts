@@ -4,7 +4,7 @@ import { EXCEPTION_TAKEN, type Pe } from '../pe.js';
 import { PAGE_SIZE } from '../../platform/bus.js';
 import { EC, FSC, ABT, makeEsr } from '../esr.js';
 import { takeException, syncTargetEl, Vector } from '../exceptions.js';
-import { translate, AccessKind, type Translation } from './translate.js';
+import { translate, AccessKind, FaultFlags, type Translation } from './translate.js';
 import { storeClearsMonitors } from './exclusive.js';
 import { SCTLR } from '../sysreg/fields.js';
 
@@ -16,8 +16,14 @@ export const enum AccessFlags {
   Exclusive = 2,
   /** Load-acquire / store-release: must be aligned to its size. */
   Ordered = 4,
-  /** DC ZVA and other cache maintenance (syndrome CM bit, WnR=1). */
+  /** Cache maintenance by VA (syndrome CM bit, WnR=1). */
   CacheMaint = 8,
+  /** DC ZVA: WnR=1, CM=0; any Device mapping is an Alignment fault. */
+  ZeroBlock = 16,
+}
+
+function faultFlags(flags: AccessFlags): FaultFlags {
+  return (flags & AccessFlags.CacheMaint ? FaultFlags.CacheMaint : 0) | (flags & AccessFlags.ZeroBlock ? FaultFlags.ZeroBlock : 0);
 }
 
 /** Data Abort (or alignment fault) for the executing instruction (Arm ARM D17.2.37). */
@@ -34,7 +40,7 @@ export function dataAbort(
   const tel = target ?? syncTargetEl(pe);
   const ec = tel > pe.el ? EC.DABT_LOW : EC.DABT_CUR;
   let iss = fsc | extraIss;
-  if (isWrite || flags & AccessFlags.CacheMaint) iss |= ABT.WNR;
+  if (isWrite || flags & (AccessFlags.CacheMaint | AccessFlags.ZeroBlock)) iss |= ABT.WNR;
   if (flags & AccessFlags.CacheMaint) iss |= ABT.CM;
   takeException(pe, tel, Vector.Sync, makeEsr(ec, true, iss), pe.curPc, va, hpfar);
   throw EXCEPTION_TAKEN;
@@ -54,12 +60,9 @@ function accessEl(pe: Pe, flags: AccessFlags): number {
 export function readSlow(pe: Pe, va: number, size: number, flags: AccessFlags): number {
   const misaligned = va % size !== 0;
   if (misaligned && alignmentRequired(pe, flags)) dataAbort(pe, va, FSC.ALIGNMENT, false, flags);
-  const t = translate(pe, va, AccessKind.Read, accessEl(pe, flags));
-  if (misaligned) {
-    // Device memory never allows an unaligned access (Arm ARM B2.5.2).
-    if (t.device) dataAbort(pe, va, FSC.ALIGNMENT, false, flags);
-    return readBytewise(pe, va, size, flags);
-  }
+  // Device memory never allows an unaligned access (Arm ARM B2.5.2): translate() faults it.
+  const t = translate(pe, va, AccessKind.Read, accessEl(pe, flags), misaligned, faultFlags(flags));
+  if (misaligned) return readBytewise(pe, va, size, flags);
   return readPhys(pe, va, t, size, flags, false);
 }
 
@@ -80,7 +83,7 @@ function readPhys(pe: Pe, va: number, t: Translation, size: number, flags: Acces
   const page = pe.bus.ramPage(t.pa);
   if (page) {
     const o = t.pa % PAGE_SIZE;
-    if (!noFill && !(flags & AccessFlags.Unprivileged)) pe.fillFast(va, page, t.writable);
+    if (!noFill && !(flags & AccessFlags.Unprivileged)) pe.fillFast(va, page, t.readable, t.writable);
     const dv = page.view;
     switch (size) {
       case 1:
@@ -109,9 +112,8 @@ function readPhys(pe: Pe, va: number, t: Translation, size: number, flags: Acces
 export function writeSlow(pe: Pe, va: number, size: number, lo: number, hi: number, flags: AccessFlags): void {
   const misaligned = va % size !== 0;
   if (misaligned && alignmentRequired(pe, flags)) dataAbort(pe, va, FSC.ALIGNMENT, true, flags);
-  const t = translate(pe, va, AccessKind.Write, accessEl(pe, flags));
+  const t = translate(pe, va, AccessKind.Write, accessEl(pe, flags), misaligned, faultFlags(flags));
   if (misaligned) {
-    if (t.device) dataAbort(pe, va, FSC.ALIGNMENT, true, flags);
     // Translate every byte before writing any, so a fault leaves memory untouched.
     const ts: Translation[] = [];
     for (let i = 0; i < size; i++) ts.push(translate(pe, va + i, AccessKind.Write, accessEl(pe, flags)));
@@ -145,7 +147,8 @@ function writePhys(pe: Pe, va: number, t: Translation, size: number, lo: number,
     }
     page.invalidateCode();
     if (page.monitors) storeClearsMonitors(pe, t.pa, size);
-    if (!noFill && !(flags & AccessFlags.Unprivileged)) pe.fillFast(va, page, t.writable);
+    if (page.ptWatch) pe.rules?.descriptorWrite(pe, page, t.pa, size);
+    if (!noFill && !(flags & AccessFlags.Unprivileged)) pe.fillFast(va, page, t.readable, t.writable);
     return;
   }
   const r = pe.bus.findMmio(t.pa);
@@ -161,10 +164,10 @@ function writePhys(pe: Pe, va: number, t: Translation, size: number, lo: number,
 
 /** Translate for an explicit access without performing it (exclusives need the PA). */
 export function translateData(pe: Pe, va: number, size: number, isWrite: boolean, flags: AccessFlags): Translation {
-  if (va % size !== 0 && alignmentRequired(pe, flags)) dataAbort(pe, va, FSC.ALIGNMENT, isWrite, flags);
-  const t = translate(pe, va, isWrite ? AccessKind.Write : AccessKind.Read, accessEl(pe, flags));
-  if (t.device && va % size !== 0) dataAbort(pe, va, FSC.ALIGNMENT, isWrite, flags);
-  return t;
+  const misaligned = va % size !== 0;
+  if (misaligned && alignmentRequired(pe, flags)) dataAbort(pe, va, FSC.ALIGNMENT, isWrite, flags);
+  const sensitive = misaligned || (flags & AccessFlags.ZeroBlock) !== 0;
+  return translate(pe, va, isWrite ? AccessKind.Write : AccessKind.Read, accessEl(pe, flags), sensitive, faultFlags(flags));
 }
 
 /**

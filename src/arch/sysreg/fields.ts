@@ -34,6 +34,12 @@ export const HCR = {
   TRVM: 1 << 30,
 } as const;
 
+/** HCR_EL2 bits [63:32], as masks over pe.hcrHi. */
+export const HCR_HI = {
+  CD: 1 << (32 - 32),
+  ID: 1 << (33 - 32),
+} as const;
+
 /** SCTLR_EL1 / SCTLR_EL2. */
 export const SCTLR = {
   M: 1 << 0,

@@ -4,7 +4,7 @@
 // memory unless HCR_EL2.DC is set.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { makeCpu, nullHost, CODE, DATA, RAM_BASE, type TestCpu } from '../../helpers/cpu.js';
+import { makeCpu, nullHost, normalMemory, CODE, DATA, RAM_BASE, type TestCpu } from '../../helpers/cpu.js';
 import { Pe } from '../../../src/arch/pe.js';
 import { sr } from '../../../src/arch/sysreg/index.js';
 import { clearExclusiveLocal } from '../../../src/arch/mem/exclusive.js';
@@ -39,12 +39,6 @@ function poke64(c: TestCpu, pa: number, v: bigint): void {
   const b = new Uint8Array(8);
   new DataView(b.buffer).setBigUint64(0, BigInt.asUintN(64, v), true);
   c.bus.writeBytes(pa, b);
-}
-
-/** Make EL1&0 data accesses Normal memory (HCR_EL2.DC = 1) so unaligned accesses are allowed. */
-function normalMemory(c: TestCpu): void {
-  c.pe.sys[sr('HCR_EL2')] = 1n << 12n;
-  c.pe.refreshControl();
 }
 
 /** The synchronous exception just taken to EL1: EC, ISS, FAR, ELR, and where the PC went. */

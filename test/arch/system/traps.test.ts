@@ -2,6 +2,7 @@
 // (EL0 enables), one case per control (Arm ARM D1.12 / D17 register accessibility).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { normalMemory } from '../../helpers/cpu.js';
 import { w } from './words.js';
 import { cpu, setSys, getSys, step, trapEsr, CODE, VBAR1, VBAR2, LOWER_SYNC, ESR_UNDEF, CUR_SPX_SYNC } from './util.js';
 
@@ -49,6 +50,7 @@ for (const tc of EL2_TRAPS) {
     const word = w(tc.src);
     const c = cpu([word]);
     c.setX(0, 0x4010_0000);
+    if (tc.src.startsWith('dc zva')) normalMemory(c);
     setSys(c.pe, tc.ctl, tc.bits);
     const before = getSys(c.pe, 'SCTLR_EL1');
     step(c);
@@ -62,7 +64,7 @@ for (const tc of EL2_TRAPS) {
     const c = cpu([w(tc.src)]);
     c.setX(0, 0x4010_0000);
     setSys(c.pe, tc.ctl, tc.off ?? 0n);
-    if (tc.src.startsWith('dc zva')) setSys(c.pe, 'HCR_EL2', b(12));
+    if (tc.src.startsWith('dc zva')) normalMemory(c);
     step(c);
     assert.equal(c.pe.el, 1);
     assert.equal(c.pe.pc, CODE + 4);
@@ -166,8 +168,8 @@ test('EL0 enables: SCTLR_EL1.UCT, DZE, UMA, nTWI; CNTKCTL_EL1.EL0VCTEN → EC 0x
     assert.equal(c.pe.pc, VBAR1 + LOWER_SYNC);
     // With the enable set the access completes at EL0 (DC ZVA needs Normal memory: HCR_EL2.DC).
     c = cpu([word], { el: 0 });
+    normalMemory(c);
     setSys(c.pe, ctl, getSys(c.pe, ctl) | enable);
-    setSys(c.pe, 'HCR_EL2', b(12));
     c.setX(0, 0x4010_0000);
     step(c);
     assert.equal(c.pe.el, 0, `${src} enabled`);

@@ -6,11 +6,13 @@
 import type { InsnDef, Fields } from '../table.js';
 import type { Op } from '../op.js';
 import type { Pe } from '../../pe.js';
-import { EC, FSC, sysRegIss } from '../../esr.js';
+import { EC, sysRegIss } from '../../esr.js';
 import { raiseSync, undefinedInstruction, syncTargetEl, exceptionReturn, bigToVa } from '../../exceptions.js';
 import { anyInterruptPending } from '../../interrupts.js';
 import { checkFpAccess } from '../../fpaccess.js';
-import { AccessFlags, translateData, dataAbort } from '../../mem/access.js';
+import { AccessFlags, translateData } from '../../mem/access.js';
+import { tlbi } from '../../mmu/tlbi.js';
+import { addressTranslate } from '../../mmu/at.js';
 import { clearExclusiveLocal } from '../../mem/exclusive.js';
 import { sysRegsByKey, sr, Access } from '../../sysreg/index.js';
 import { sysRegKey, sysRegSpelling, type SysRegDef } from '../../sysreg/types.js';
@@ -308,29 +310,15 @@ const PAR_EL1 = (() => {
   return () => (i >= 0 ? i : (i = sr('PAR_EL1')));
 })();
 
-/**
- * AT with every translation regime off: the result is the identity map (PAR_EL1.F = 0,
- * PA = VA, Device-nGnRnE outer-shareable, or Normal WB with HCR_EL2.DC for EL1&0), or an
- * address size fault at level 0 for a VA beyond the PA size. Placeholder for the MMU's walk.
- */
-function atResult(pe: Pe, va: number, d: SysOpDef): bigint {
-  if (va < 0 || va >= 2 ** pe.cfg.paBits) return (1n << 11n) | (BigInt(FSC.ADDR_SIZE) << 1n) | 1n;
-  const pa = BigInt(va) & ~0xfffn;
-  const normal = d.at!.el < 2 && (pe.hcrLo & HCR.DC) !== 0;
-  const attr = normal ? 0xffn : 0x00n;
-  const sh = normal ? 0n : 2n;
-  return (attr << 56n) | pa | (1n << 9n) | (sh << 7n);
-}
-
 function sysOpBody(d: SysOpDef, rt: number): Op {
   switch (d.kind) {
     case 'dc-zva':
       return (pe) => {
         const va = bigToVa(xOf(pe, rt));
         // The fault address is the one in Xt (as QEMU reports it), so translate that first.
-        const t = translateData(pe, va, 1, true, AccessFlags.CacheMaint);
-        // DC ZVA to any Device memory type is an Alignment fault (Arm ARM D7.4.10).
-        if (t.device) dataAbort(pe, va, FSC.ALIGNMENT, true, AccessFlags.CacheMaint);
+        // DC ZVA to any Device memory type is an Alignment fault (Arm ARM D7.4.10): translateData
+        // raises it for ZeroBlock accesses, at the stage that made the memory Device.
+        translateData(pe, va, 1, true, AccessFlags.ZeroBlock);
         const base = Math.floor(va / ZVA_BYTES) * ZVA_BYTES;
         for (let o = 0; o < ZVA_BYTES; o += 8) pe.write64(base + o, 0, 0);
       };
@@ -345,16 +333,11 @@ function sysOpBody(d: SysOpDef, rt: number): Op {
       return nop;
     case 'tlbi': {
       const shareable = d.shareable === true;
-      return (pe) => {
-        // The fast TLB holds no ASID/VMID tags, so every TLBI drops it whole.
-        pe.flushTlb();
-        // HCR_EL2.FB upgrades EL1 TLBIs to Inner Shareable.
-        if (shareable || (pe.el === 1 && pe.cfg.hasEl2 && pe.hcrLo & HCR.FB)) pe.host.tlbiBroadcast(pe);
-      };
+      return (pe) => tlbi(pe, d.name, xOf(pe, rt), shareable);
     }
     case 'at':
       return (pe) => {
-        pe.sys[PAR_EL1()] = atResult(pe, bigToVa(xOf(pe, rt)), d);
+        pe.sys[PAR_EL1()] = addressTranslate(pe, bigToVa(xOf(pe, rt)), d.at!);
       };
   }
 }
