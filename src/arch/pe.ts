@@ -17,7 +17,7 @@ import { fetchSlow, readSlow, writeSlow, AccessFlags } from './mem/access.js';
 import { checkInterrupts } from './interrupts.js';
 import { MmuContext } from './mmu/context.js';
 import type { RuleChecker } from './rules/checker.js';
-import type { TlbiScope } from './mmu/tlb.js';
+import type { TlbEntry, TlbiScope } from './mmu/tlb.js';
 
 /** Thrown (after the exception has been taken) to abandon the rest of an instruction. */
 export const EXCEPTION_TAKEN: unique symbol = Symbol('exception taken');
@@ -120,6 +120,8 @@ export class Pe {
   rules: RuleChecker | null = null;
   /** Told about every translation fault before it is taken (`armvisor run --explain`). */
   onTranslationFault: ((pe: Pe, va: number, el: number, fetch: boolean, what: string) => void) | null = null;
+  /** Told about every new TLB entry (`armvisor run --trace-tlb`). */
+  onTlbFill: ((pe: Pe, e: TlbEntry) => void) | null = null;
 
   // --- instruction fetch window: decoded ops of the current 4 KiB VA page -------------------
   fetchBase = NaN;

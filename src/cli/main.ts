@@ -42,6 +42,7 @@ function buildProgram(): Command {
     .option('--no-semihosting', 'make HLT #0xF000 UNDEFINED instead of a semihosting call')
     .option('--strict', 'stop (exit status 4) at the first architecture-rule violation (break-before-make, TTBR switch, TLB conflict)')
     .option('--explain', 'explain every translation fault step by step on stderr as it is taken')
+    .option('--trace-tlb', 'print every TLB fill on stderr: the translation, its effective attributes and the descriptors behind it')
     .option('--dump-tables', "print each PE's live translation tables at exit (stderr), as coalesced ranges")
     .option('--walk <va...>', 'explain the translation of these VAs at exit (stderr)')
     .option('--walk-el <n>', 'EL for --walk (default: the EL PE0 stopped at)')

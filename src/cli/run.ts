@@ -11,7 +11,7 @@ import { VirtBoard, VIRT_DEFAULT_MEM, VIRT_MAX_CPUS } from '../platform/boards/v
 import { describeStop } from '../platform/machine.js';
 import type { Pe } from '../arch/pe.js';
 import { disasmWord, hex16 } from './disasm.js';
-import { dumpTables, explainWalk } from '../arch/mmu/dump.js';
+import { describeEntry, dumpTables, explainWalk } from '../arch/mmu/dump.js';
 import { saveSnapshot } from '../platform/snapshot.js';
 import { parseEl, parseVa } from './walk.js';
 
@@ -28,6 +28,7 @@ export interface RunOptions {
   semihosting: boolean;
   strict?: boolean;
   explain?: boolean;
+  traceTlb?: boolean;
   dumpTables?: boolean;
   walk?: string[];
   walkEl?: string;
@@ -204,6 +205,7 @@ export async function runCommand(image: string | undefined, o: RunOptions): Prom
   const m = board.machine;
   m.rules.strict = o.strict === true;
   m.rules.sink = (line) => err.text(line + '\n');
+  if (o.traceTlb) for (const pe of m.pes) pe.onTlbFill = (p, e) => err.text(`armvisor: PE${p.id} TLB fill ${describeEntry(e)}\n`);
   if (o.explain) {
     for (const pe of m.pes) {
       pe.onTranslationFault = (p, va, fel, fetch, what) => {

@@ -137,7 +137,11 @@ export function stage2Lookup(pe: Pe, ipa: number): WalkResult {
   const e = m.tlb.lookup(ctxStage2(m.vmid), ipa);
   if (e) return leafFromEntry(e, ipa);
   const r = walkStage2(pe.bus, m.s2, ipa);
-  if (r.ok) m.tlb.insert(ctxStage2(m.vmid), stage2Entry(pe, ipa, r));
+  if (r.ok) {
+    pe.rules?.checkLeaf(pe, r, 2);
+    m.tlb.insert(ctxStage2(m.vmid), stage2Entry(pe, ipa, r));
+    pe.onTlbFill?.(pe, m.tlb.lookup(ctxStage2(m.vmid), ipa)!);
+  }
   return r;
 }
 
@@ -217,6 +221,7 @@ function fillFlat(pe: Pe, va: number, kind: AccessKind, flags: FaultFlags): TlbE
   if (!r.ok) raiseFault(pe, va, kind, flags, { fsc: r.fsc, stage: 2, s1ptw: false, ipa: va });
   const e: TlbEntry = { ...m.tlb.lookup(ctxStage2(m.vmid), va)!, stage2Only: false };
   m.tlb.insert(ctxEl10Flat(m.vmid), e);
+  pe.onTlbFill?.(pe, e);
   return e;
 }
 
@@ -236,6 +241,7 @@ function fillStage1(
   const fetch = kind === AccessKind.Fetch;
   const r1 = walkStage1(pe.bus, c, va, fetch, s2on ? (ipa) => protectedWalk(pe, ipa) : null);
   if (!r1.ok) raiseFault(pe, va, kind, flags, { fsc: r1.fsc, stage: r1.stage, s1ptw: r1.s1ptw, ipa: r1.ipa });
+  pe.rules?.checkLeaf(pe, r1, 1);
   const need = ACCESS_PERM[kind][el === 0 ? 0 : 1];
   checkStage1(pe, va, kind, flags, r1.attrs, r1.perms, r1.level, need, alignSensitive);
   const d = new DescriptorList();
@@ -277,6 +283,7 @@ function fillStage1(
     descMeta: d.meta,
   };
   m.tlb.insert(regime === Regime.EL2 ? CTX_EL2 : ctxEl10(e.vmid, e.asid), e);
+  pe.onTlbFill?.(pe, e);
   return e;
 }
 

@@ -8,6 +8,7 @@ import { DescKind, describeDescriptor, descAddress, descKind, levelShift, levelS
 import { combineStages, describeAttrs, mmuOffAttrs } from './memattr.js';
 import { Regime, type Stage1Config, type TableHalf } from './regime.js';
 import { PERM, walkStage1, walkStage2, type WalkLeaf, type WalkResult, type WalkStep } from './walk.js';
+import type { TlbEntry } from './tlb.js';
 
 interface Leaf {
   va: number;
@@ -156,6 +157,23 @@ export function dumpTables(pe: Pe): string[] {
     }
   }
   return out;
+}
+
+/**
+ * One TLB entry as a line (`--trace-tlb`): what it translates, to where, with which effective
+ * attributes and permissions, and the descriptors it was built from.
+ */
+export function describeEntry(e: TlbEntry): string {
+  let kind: string;
+  if (e.regime === Regime.EL2) kind = 'EL2';
+  else if (e.stage2Only) kind = `stage 2 VMID ${e.vmid} (IPA)`;
+  else if (e.s1Level < 0) kind = `EL1&0 VMID ${e.vmid} stage 1 off (attributes shown: stage 2's)`;
+  else kind = `EL1&0 VMID ${e.vmid} ${e.asid < 0 ? 'global' : `ASID ${e.asid}`}`;
+  const stages = [e.s1Level >= 0 ? `S1 L${e.s1Level}` : '', e.s2Level >= 0 ? `S2 L${e.s2Level}` : ''].filter(Boolean).join(', ');
+  const ipa = e.s1Level >= 0 && e.s2Level >= 0 ? ` via IPA ${hex(e.ipaBase, 10)}` : '';
+  const perms = e.s1Perms & e.s2Perms;
+  const descs = e.descPas.map((pa) => hex(pa, 10)).join(' ');
+  return `${kind}: ${hex(e.vaBase)} +${sizeText(e.size)} -> PA ${hex(e.paBase, 10)}${ipa}  ${describeAttrs(e.attrs)}  ${permText(perms, e.regime)}  (${stages}; descriptors at ${descs})`;
 }
 
 const FAULT_NAMES: Record<number, string> = { 0: 'address size', 1: 'translation', 2: 'access flag', 3: 'permission' };

@@ -30,6 +30,11 @@ export const RULES = {
     title: 'TCR TxSZ outside 16..39 for a 4KB granule (value clamped)',
     ref: 'Arm ARM D8.2.5 "Input address size configuration" (CONSTRAINED UNPREDICTABLE)',
   },
+  contiguous: {
+    id: 'contiguous',
+    title: 'Contiguous bit set on a run of 16 descriptors that do not agree',
+    ref: 'Arm ARM D8.7.1 "The Contiguous bit" (misprogramming is CONSTRAINED UNPREDICTABLE: a TLB conflict, or any one of the translations)',
+  },
   reservedAttr: {
     id: 'reserved-attr',
     title: 'reserved MAIR or stage-2 MemAttr encoding used by a translation',

@@ -11,8 +11,8 @@ import type { Bus, RamPage } from '../../platform/bus.js';
 import { PAGE_SIZE } from '../../platform/bus.js';
 import type { TlbEntry } from '../mmu/tlb.js';
 import { Regime, type Stage1Config, type Stage2Config } from '../mmu/regime.js';
-import { walkStage1, walkStage2, type WalkResult } from '../mmu/walk.js';
-import { DESC, descAddress, descBit } from '../mmu/descriptor.js';
+import { walkStage1, walkStage2, type WalkLeaf, type WalkResult } from '../mmu/walk.js';
+import { DESC, descAddress, descBit, levelSize } from '../mmu/descriptor.js';
 import { RULES, type RuleDef } from './catalogue.js';
 
 export interface RuleEvent {
@@ -131,6 +131,20 @@ export class RuleChecker {
     }
   }
 
+  // --- leaves as they enter a TLB -----------------------------------------------------------
+
+  /** A leaf just used to fill a TLB: reserved attribute encodings, inconsistent Contiguous runs. */
+  checkLeaf(pe: Pe, r: WalkLeaf, stage: 1 | 2): void {
+    const leaf = r.steps[r.steps.length - 1];
+    if (!leaf || Number.isNaN(leaf.descPa)) return;
+    const where = `stage-${stage} level-${r.level} descriptor at PA 0x${leaf.descPa.toString(16)}`;
+    if (r.attrs.reserved) this.report(pe, RULES.reservedAttr, `${where} selects a reserved memory-attribute encoding`);
+    if (r.contiguous) {
+      const why = contiguousProblem(this.bus, leaf.descPa, r.level, leaf.lo, leaf.hi);
+      if (why) this.report(pe, RULES.contiguous, `${where}: ${why}`);
+    }
+  }
+
   // --- TTBR switches and MMU enables ------------------------------------------------------
 
   /** Called after any translation-control write, with the controls from before it. */
@@ -206,6 +220,30 @@ function bbmNeeded(l: Live, lo: number, hi: number): string | null {
   if (isTable) return null;
   if ((lo ^ l.lo) & LEAF_ATTR_LO) return descBit(lo ^ l.lo, 0, DESC.NG) ? 'nG bit' : 'memory attributes or shareability';
   if ((hi ^ l.hi) & CONT_HI) return 'Contiguous bit';
+  return null;
+}
+
+/** Same-attribute bits of a leaf: [11:2] (attributes, AP, SH, AF, nG) and [54:52] (Contiguous, PXN, UXN). */
+const RUN_LO = 0xffc;
+const RUN_HI = 7 << 20;
+
+/** Why the aligned run of 16 descriptors holding `descPa` is not a valid contiguous run (or null). */
+function contiguousProblem(bus: Bus, descPa: number, level: number, lo: number, hi: number): string | null {
+  const first = descPa - (descPa % 128);
+  const size = levelSize(level);
+  const oa0 = descAddress(lo, hi) - ((descPa - first) / 8) * size;
+  if (oa0 % (16 * size) !== 0) return `the run's output address 0x${oa0.toString(16)} is not aligned to 16 entries`;
+  const page = bus.ramPage(first);
+  if (!page) return null;
+  for (let i = 0; i < 16; i++) {
+    const o = (first % PAGE_SIZE) + i * 8;
+    const l = page.view.getUint32(o, true);
+    const h = page.view.getUint32(o + 4, true);
+    if ((l & 3) !== (lo & 3)) return `entry ${i} of the run is not a valid entry of the same type`;
+    if ((l & RUN_LO) !== (lo & RUN_LO) || (h & RUN_HI) !== (hi & RUN_HI))
+      return `entry ${i} of the run has different attributes or permissions`;
+    if (descAddress(l, h) !== oa0 + i * size) return `entry ${i} of the run does not continue the output addresses`;
+  }
   return null;
 }
 

@@ -251,3 +251,26 @@ test('explainWalk and dumpTables describe the live tables', () => {
   assert.match(dump, /0x0000000040005000-0x0000000040006000 +4K -> 0x0040009000 +EL1 RWX EL0 --X/);
   assert.match(dump, /0x0000000040200000-0x0000000040400000 +2M -> 0x0040200000/);
 });
+
+test('rule checker: a Contiguous run that does not agree and a reserved MAIR encoding are reported when they enter the TLB', () => {
+  const c = makeCpu([0xb9400001 /* ldr w1, [x0] */, 0xb9400041 /* ldr w1, [x2] */]);
+  const rules = new RuleChecker(c.bus);
+  const events: string[] = [];
+  rules.sink = (l) => events.push(l);
+  rules.attach(c.pe);
+  // Index 5 carries the Contiguous bit, its 15 neighbours (identity pages for the code) do not.
+  el1Tables(c, AF | (3n << 2n) | (1n << 52n));
+  for (let i = 0; i < 512; i++) if (i !== 5) poke(c, T + 0x3000 + 8 * i, BigInt(RAM_BASE + i * 4096) | AF | (3n << 2n) | TABLE);
+  // MAIR index 4 = 0x40: outer Non-cacheable with inner 0000, an UNPREDICTABLE encoding.
+  setSys(c, 'MAIR_EL1', 0x40_ff440400n);
+  poke(c, T + 0x3000 + 8 * 7, BigInt(RAM_BASE + 0x7000) | AF | (4n << 2n) | TABLE);
+  c.setX(0, RAM_BASE + 0x5000);
+  c.setX(2, RAM_BASE + 0x7000);
+  c.run();
+  assert.equal(events.length, 2, events.join('\n'));
+  assert.match(
+    events[0],
+    /rule contiguous .*stage-1 level-3 descriptor at PA 0x48003028: the run's output address 0x40004000 is not aligned|rule contiguous .*entry \d+ of the run/,
+  );
+  assert.match(events[1], /rule reserved-attr .*reserved memory-attribute encoding/);
+});
