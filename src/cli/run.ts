@@ -7,7 +7,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { InputError } from '../util/errors.js';
-import { VirtBoard, VIRT_DEFAULT_MEM, VIRT_MAX_CPUS } from '../platform/boards/virt.js';
+import { BOARD_NAMES, boardLimits, createBoard, isBoardName, type Board } from '../platform/boards/index.js';
 import { describeStop } from '../platform/machine.js';
 import type { Pe } from '../arch/pe.js';
 import { disasmWord, hex16 } from './disasm.js';
@@ -128,14 +128,19 @@ class Sink {
 // --- the command --------------------------------------------------------------------------------
 
 export async function runCommand(image: string | undefined, o: RunOptions): Promise<number> {
-  if (o.board !== 'virt') throw new InputError('--board', `'${o.board}' is not a board this machine has (boards: virt)`);
+  if (!isBoardName(o.board)) {
+    throw new InputError('--board', `'${o.board}' is not a board this machine has (boards: ${BOARD_NAMES.join(', ')})`);
+  }
+  const limits = boardLimits(o.board);
   if (o.el !== '1' && o.el !== '2') throw new InputError('--el', `'${o.el}' must be 1 or 2`);
   const el = Number(o.el) as 1 | 2;
   const cpus = parseCount(o.smp, '--smp');
-  if (cpus < 1 || cpus > VIRT_MAX_CPUS) throw new InputError('--smp', `'${o.smp}' must be 1..${VIRT_MAX_CPUS}`);
-  const memSize = o.mem !== undefined ? parseSize(o.mem, '--mem') : VIRT_DEFAULT_MEM;
+  if (cpus < 1 || cpus > limits.maxCpus) throw new InputError('--smp', `'${o.smp}' must be 1..${limits.maxCpus}`);
+  const memSize = o.mem !== undefined ? parseSize(o.mem, '--mem') : limits.defaultMem;
   if (memSize % 4096 !== 0) throw new InputError('--mem', `'${o.mem}' is not a multiple of 4 KiB`);
-  if (memSize > 255 * 2 ** 30) throw new InputError('--mem', `'${o.mem}' is more than the 255 GiB the virt RAM window holds`);
+  if (memSize > limits.maxMem) {
+    throw new InputError('--mem', `'${o.mem}' is more than the ${limits.maxMem / 2 ** 30} GiB the ${o.board} RAM windows hold`);
+  }
   const maxInsns = o.maxInsns !== undefined ? parseCount(o.maxInsns, '--max-insns') : undefined;
   const walks = (o.walk ?? []).flatMap((w) => w.split(',')).map((w) => parseVa(w, '--walk'));
   const walkEl = o.walkEl !== undefined ? parseEl(o.walkEl, '--walk-el', 1) : undefined;
@@ -162,7 +167,7 @@ export async function runCommand(image: string | undefined, o: RunOptions): Prom
     : undefined;
 
   let stdinDone = false;
-  const board = new VirtBoard({
+  const board: Board = createBoard(o.board, {
     el,
     cpus,
     memSize,
@@ -234,7 +239,7 @@ export async function runCommand(image: string | undefined, o: RunOptions): Prom
 }
 
 /** The inspection tools that look at the machine once it has stopped. */
-function atExit(pes: Pe[], o: RunOptions, walks: number[], walkEl: number | undefined, bus: VirtBoard['bus']): void {
+function atExit(pes: Pe[], o: RunOptions, walks: number[], walkEl: number | undefined, bus: Board['bus']): void {
   const used = pes.filter((pe) => pe.retired > 0);
   for (const line of rulesSummary(pes)) process.stderr.write(`armvisor: ${line}\n`);
   if (o.dumpTables) for (const pe of used) process.stderr.write(dumpTables(pe).join('\n') + '\n');

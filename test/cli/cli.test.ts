@@ -55,7 +55,10 @@ test('bad option values: one line, status 1', () => {
   assertOneLineError(cli(['run', exit7, '--el', '3']), /^armvisor: --el: '3' must be 1 or 2$/);
   assertOneLineError(cli(['run', exit7, '--smp', '0']), /^armvisor: --smp: '0' must be 1\.\.123$/);
   assertOneLineError(cli(['run', exit7, '--smp', 'two']), /^armvisor: --smp: 'two' is not a number$/);
-  assertOneLineError(cli(['run', exit7, '--board', 'juno']), /^armvisor: --board: 'juno' is not a board/);
+  assertOneLineError(
+    cli(['run', exit7, '--board', 'zynqmp']),
+    /^armvisor: --board: 'zynqmp' is not a board this machine has \(boards: virt, juno, seattle\)$/,
+  );
   assertOneLineError(cli(['run', exit7, '--max-insns', '-5']), /--max-insns/);
   assertOneLineError(cli(['run', exit7, '--bogus']), /unknown option '--bogus'/);
   assertOneLineError(cli(['frobnicate']), /unknown command 'frobnicate'/);

@@ -12,7 +12,8 @@
 // virtualization=on (PSCI conduit SMC), else EL1 (conduit HVC) — MMU off, DAIF masked, at
 // the kernel entry with x0 = DTB for a Linux Image, x0 = 0 for an ELF. Other PEs stay off
 // until PSCI CPU_ON.
-import { Bus } from '../bus.js';
+import { Bus, type RamBank } from '../bus.js';
+import type { Board, BoardMmioRegion } from './index.js';
 import { Machine, type MachineConfig } from '../machine.js';
 import { Pl011 } from '../devices/pl011.js';
 import { makeVirtDtb, virtCpuMpidr, VIRT_MEMMAP } from './virtDt.js';
@@ -48,16 +49,26 @@ export interface KernelInput {
   cmdline?: string;
 }
 
-export class VirtBoard {
+export class VirtBoard implements Board {
+  readonly name = 'virt' as const;
   readonly bus = new Bus();
   readonly machine: Machine;
   readonly uart: Pl011;
   readonly ramBase = VIRT_MEMMAP.mem.base;
+  readonly uartBase = VIRT_MEMMAP.uart.base;
+  readonly ramBanks: readonly RamBank[];
+  /** The GIC is described in the DT but not mapped yet (see the header). */
+  readonly mmioMap: readonly BoardMmioRegion[] = [
+    { name: 'gicv3-dist', base: VIRT_MEMMAP.gicDist.base, size: VIRT_MEMMAP.gicDist.size, modelled: false },
+    { name: 'gicv3-redist', base: VIRT_MEMMAP.gicRedist.base, size: VIRT_MEMMAP.gicRedist.size, modelled: false },
+    { name: 'pl011', base: VIRT_MEMMAP.uart.base, size: VIRT_MEMMAP.uart.size, modelled: true },
+  ];
 
   constructor(readonly opts: VirtOptions) {
     if (!Number.isInteger(opts.cpus) || opts.cpus < 1 || opts.cpus > VIRT_MAX_CPUS) {
       throw new InputError('--smp', `'${opts.cpus}' must be 1..${VIRT_MAX_CPUS} on the virt board`);
     }
+    this.ramBanks = [{ base: this.ramBase, size: opts.memSize }];
     this.bus.addRam(this.ramBase, opts.memSize);
     this.uart = new Pl011({ tx: opts.console, ...(opts.onRxInterest ? { onRxInterest: opts.onRxInterest } : {}) });
     this.bus.addMmio(VIRT_MEMMAP.uart.base, VIRT_MEMMAP.uart.size, this.uart);

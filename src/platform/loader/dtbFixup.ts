@@ -30,6 +30,11 @@ import {
 export interface DtbFixups {
   ramBase: number;
   ramSize: number;
+  /**
+   * Every RAM bank, for boards with more than one (juno): the single /memory node then lists
+   * them all in its reg, as Juno's own tree does. Default: the one bank [ramBase, +ramSize).
+   */
+  ramBanks?: readonly { base: number; size: number }[];
   /** -append; empty or undefined leaves bootargs alone. */
   cmdline?: string;
   initrd?: { start: number; end: number };
@@ -70,13 +75,22 @@ export function applyBootFixups(root: FdtNode, f: DtbFixups): void {
   const scells = getU32(root, '#size-cells');
   if (acells === 0 || scells === 0) throw new InputError(where, 'invalid: root #address-cells or #size-cells is 0');
   if (acells > 2 || scells > 2) throw new InputError(where, `root #address-cells ${acells} / #size-cells ${scells} wider than 2 cells`);
-  if (scells < 2 && f.ramSize >= 2 ** 32) throw new InputError(where, 'root #size-cells = 1 cannot describe RAM of 4 GiB or more');
-  if (acells < 2 && f.ramBase + f.ramSize > 2 ** 32)
-    throw new InputError(where, `root #address-cells = 1 cannot describe RAM at ${hex(f.ramBase)}`);
+  const banks = f.ramBanks ?? [{ base: f.ramBase, size: f.ramSize }];
+  for (const b of banks) {
+    if (scells < 2 && b.size >= 2 ** 32) throw new InputError(where, 'root #size-cells = 1 cannot describe RAM of 4 GiB or more');
+    if (acells < 2 && b.base + b.size > 2 ** 32)
+      throw new InputError(where, `root #address-cells = 1 cannot describe RAM at ${hex(b.base)}`);
+  }
 
   // /memory: replace every root-level memory node with one for the RAM we boot with.
-  const memory = fdtNode(`memory@${f.ramBase.toString(16)}`);
-  setReg(memory, 'reg', [{ address: f.ramBase, size: f.ramSize }], acells, scells);
+  const memory = fdtNode(`memory@${banks[0].base.toString(16)}`);
+  setReg(
+    memory,
+    'reg',
+    banks.map((b) => ({ address: b.base, size: b.size })),
+    acells,
+    scells,
+  );
   setString(memory, 'device_type', 'memory');
   const firstOld = root.children.findIndex((c) => baseName(c.name) === 'memory');
   root.children = root.children.filter((c) => baseName(c.name) !== 'memory');

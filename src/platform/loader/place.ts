@@ -69,6 +69,8 @@ export interface BootInput {
   /** Guest RAM (QEMU's loader_start and ram_size). */
   ramBase: number;
   ramSize: number;
+  /** All RAM banks when the board has several (the first is [ramBase, +ramSize)); see DtbFixups. */
+  ramBanks?: readonly { base: number; size: number }[];
   kernel: Uint8Array;
   /** File name of the kernel, for errors. */
   kernelName: string;
@@ -137,6 +139,7 @@ function fixedDtb(input: BootInput, initrd?: { start: number; end: number }): { 
   applyBootFixups(fdt.root, {
     ramBase: input.ramBase,
     ramSize: input.ramSize,
+    ...(input.ramBanks ? { ramBanks: input.ramBanks } : {}),
     ...(input.cmdline !== undefined ? { cmdline: input.cmdline } : {}),
     ...(initrd ? { initrd } : {}),
     ...(input.psciMethod ? { psciMethod: input.psciMethod } : {}),

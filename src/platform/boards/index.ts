@@ -1,0 +1,77 @@
+// The boards armvisor models, behind one interface: a bus with RAM and MMIO devices, the PEs
+// (a Machine), the console UART, the RAM banks, the board's MMIO map and the device tree a
+// boot loader hands the first software. `armvisor run --board B` and the hypervisor's
+// start of day pick a board by name here.
+//
+//   virt     QEMU 7.2 -M virt (virt.ts, virtDt.ts): RAM at 0x4000_0000, PL011 at 0x0900_0000
+//   juno     Arm Juno-like (juno.ts): RAM at 0x8000_0000 (2 GiB) and 0x8_8000_0000 (6 GiB),
+//            PL011 at 0x7ff8_0000
+//   seattle  AMD Seattle-like (seattle.ts): RAM at 0x80_0000_0000 (512 GiB), PL011 at 0xe101_0000
+import type { Bus, RamBank } from '../bus.js';
+import type { Machine } from '../machine.js';
+import type { Pl011 } from '../devices/pl011.js';
+import type { BootPlan } from '../loader/place.js';
+import type { FdtNode } from '../../fdt/dtb.js';
+import { InputError } from '../../util/errors.js';
+import { VirtBoard, VIRT_DEFAULT_MEM, VIRT_MAX_CPUS, type KernelInput, type VirtOptions } from './virt.js';
+import { SpecBoard, type BoardSpec } from './specBoard.js';
+import { JUNO } from './juno.js';
+import { SEATTLE } from './seattle.js';
+
+export type { KernelInput } from './virt.js';
+
+/** One entry of a board's physical memory map. */
+export interface BoardMmioRegion {
+  name: string;
+  base: number;
+  size: number;
+  /** Whether a device answers there yet (false: described in the DT only; accesses fault). */
+  modelled: boolean;
+}
+
+export interface Board {
+  readonly name: BoardName;
+  readonly bus: Bus;
+  readonly machine: Machine;
+  /** The console UART (PL011). */
+  readonly uart: Pl011;
+  readonly uartBase: number;
+  /** RAM banks, ascending. */
+  readonly ramBanks: readonly RamBank[];
+  /** The board's MMIO map (devices, modelled or not), ascending. */
+  readonly mmioMap: readonly BoardMmioRegion[];
+  /** The device tree a boot loader would hand over (before boot fix-ups). */
+  deviceTree(cmdline?: string): FdtNode;
+  /** Place kernel/initrd/DTB as QEMU's loader does, copy them into RAM and start PE0. */
+  load(k: KernelInput): { plan: BootPlan; dtb: Uint8Array };
+}
+
+export const BOARD_NAMES = ['virt', 'juno', 'seattle'] as const;
+export type BoardName = (typeof BOARD_NAMES)[number];
+
+/** VirtOptions with the RAM size optional (each board has its default). */
+export type BoardOptions = Omit<VirtOptions, 'memSize'> & { memSize?: number };
+
+const SPECS: Record<Exclude<BoardName, 'virt'>, BoardSpec> = { juno: JUNO, seattle: SEATTLE };
+
+/** What a board allows, for option checking before one is built. */
+export function boardLimits(name: BoardName): { maxCpus: number; defaultMem: number; maxMem: number } {
+  if (name === 'virt') return { maxCpus: VIRT_MAX_CPUS, defaultMem: VIRT_DEFAULT_MEM, maxMem: 255 * 2 ** 30 };
+  const s = SPECS[name];
+  return {
+    maxCpus: s.maxCpus,
+    defaultMem: s.ram.reduce((n, w) => n + w.defaultSize, 0),
+    maxMem: s.ram.reduce((n, w) => n + w.maxSize, 0),
+  };
+}
+
+export function isBoardName(name: string): name is BoardName {
+  return (BOARD_NAMES as readonly string[]).includes(name);
+}
+
+/** Build board `name`; an unknown name is an InputError listing the boards. */
+export function createBoard(name: string, opts: BoardOptions): Board {
+  if (!isBoardName(name)) throw new InputError('--board', `'${name}' is not a board this machine has (boards: ${BOARD_NAMES.join(', ')})`);
+  if (name === 'virt') return new VirtBoard({ ...opts, memSize: opts.memSize ?? VIRT_DEFAULT_MEM });
+  return new SpecBoard(SPECS[name], opts);
+}
