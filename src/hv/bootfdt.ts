@@ -506,3 +506,9 @@ function parentName(m: BootModule): string {
   const parts = m.node.split('/').filter((s) => s !== '');
   return parts[parts.length - 2] ?? '';
 }
+
+/** start_xen's `Command line: %s` line (Xen's printk shows a NULL string as "<NULL>"). */
+export function commandLineLog(bi: BootInfo): string {
+  const ext = bi as BootInfoExt;
+  return `Command line: ${ext.xenBootargsSource === 'none' ? '<NULL>' : bi.xenBootargs}`;
+}

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { buildDtb, findNode, setString } from '../../src/fdt/dtb.js';
 import { parseDts } from '../../src/fdt/dts.js';
-import { bootFdtInfo, bootInfoLog, XSM_MAGIC, type BootInfoExt } from '../../src/hv/bootfdt.js';
+import { bootFdtInfo, bootInfoLog, commandLineLog, XSM_MAGIC, type BootInfoExt } from '../../src/hv/bootfdt.js';
 import { assertPanics, dtb, FakeMemory } from './helpers.js';
 
 const REF = '/work/shared/reference';
@@ -366,4 +366,44 @@ test('panic: broken module and initrd properties', () => {
     () => info(tree('linux,initrd-start = <0x4d000000>; linux,initrd-end = <0x4d000000>;')),
     /linux,initrd limits invalid: 000000004d000000 >= 000000004d000000/,
   );
+});
+
+test('panic: the rest — short XSM probe, overlong module command line, too many modules, unterminated strings, 2^53', () => {
+  const m = (i: number) => `m${i} { compatible = "multiboot,module"; reg = <0x0 ${0x4100_0000 + i * 0x1_0000} 0x0 0x1000>; };`;
+  assertPanics(
+    () => bootFdtInfo(dtb(tree(m(0) + m(1))), 0x4800_0000, () => new Uint8Array(2)),
+    /^has_xsm_magic: copy_from_paddr\(0x41010000, 4\) for \/chosen\/m1 returned 2 bytes$/,
+  );
+  assertPanics(
+    () =>
+      info(
+        tree(
+          `k { compatible = "multiboot,kernel", "multiboot,module"; reg = <0x0 0x41000000 0x0 0x1000>; bootargs = "${'x'.repeat(1025)}"; };`,
+        ),
+      ),
+    /^module \/chosen\/k command line too long \(1025 > 1024\)$/,
+  );
+  const many = Array.from(
+    { length: 31 },
+    (_, i) => `k${i} { compatible = "multiboot,kernel", "multiboot,module"; reg = <0x0 ${0x4100_0000 + i * 0x1_0000} 0x0 0x1000>; };`,
+  );
+  assert.equal(info(tree(many.slice(0, 30).join('\n'))).modules.length, 32, 'Xen, the DTB and 30 modules fit');
+  assertPanics(() => info(tree(many.join('\n'))), /^Too many boot modules: \/chosen\/k30 would be number 33 \(MAX_MODULES = 32\)$/);
+  assertPanics(() => info(tree('xen,xen-bootargs = [61 62];')), /^fdt: node `\/chosen': xen,xen-bootargs is not a NUL-terminated string$/);
+  assertPanics(
+    () => info(tree('linux,initrd-start = <0xffffffff 0x0>; linux,initrd-end = <0xffffffff 0x1000>;')),
+    /^fdt: node `\/chosen': linux,initrd-start value 0xffffffff00000000 is beyond 2\^53$/,
+  );
+  assertPanics(
+    () =>
+      info(
+        `/dts-v1/; / { #address-cells = <2>; #size-cells = <2>; memory { device_type = "memory"; reg = <0x1fffff 0xfffff000 0x100000 0x0>; }; };`,
+      ),
+    /^fdt: node `\/memory': property `reg' entry 0 ends beyond 2\^53$/,
+  );
+});
+
+test('Command line: as start_xen prints it, "<NULL>" when Xen has none', () => {
+  assert.equal(commandLineLog(info(tree('xen,xen-bootargs = "loglvl=all";'))), 'Command line: loglvl=all');
+  assert.equal(commandLineLog(info(tree('bootargs = "console=hvc0";'))), 'Command line: <NULL>');
 });
