@@ -6,7 +6,8 @@ import { readFileSync } from 'node:fs';
 import { buildDtb, findNode, setString } from '../../src/fdt/dtb.js';
 import { parseDts } from '../../src/fdt/dts.js';
 import { bootFdtInfo, bootInfoLog, commandLineLog, XSM_MAGIC, type BootInfoExt } from '../../src/hv/bootfdt.js';
-import { assertPanics, dtb, FakeMemory } from './helpers.js';
+import { assertPanics, dtb, FakeMemory, prng, randInt } from './helpers.js';
+import { HvPanic } from '../../src/hv/panic.js';
 
 const REF = '/work/shared/reference';
 const noMem = (): Uint8Array => {
@@ -406,4 +407,23 @@ test('panic: the rest — short XSM probe, overlong module command line, too man
 test('Command line: as start_xen prints it, "<NULL>" when Xen has none', () => {
   assert.equal(commandLineLog(info(tree('xen,xen-bootargs = "loglvl=all";'))), 'Command line: loglvl=all');
   assert.equal(commandLineLog(info(tree('bootargs = "console=hvc0";'))), 'Command line: <NULL>');
+});
+
+test('property: corrupted or truncated blobs end in one panic line or a result, never another exception', () => {
+  const good = dtb(readFileSync(`${REF}/dom0less-example.dts`, 'utf8'));
+  const rnd = prng(20260);
+  let panics = 0;
+  for (let n = 0; n < 600; n++) {
+    let blob = good.slice();
+    if (n % 3 === 0) blob = blob.slice(0, randInt(rnd, 0, blob.length - 1));
+    else for (let k = randInt(rnd, 1, 4); k > 0; k--) blob[randInt(rnd, 0, blob.length - 1)] = randInt(rnd, 0, 255);
+    try {
+      bootFdtInfo(blob, 0x4800_0000, () => new Uint8Array(4));
+    } catch (e) {
+      assert.ok(e instanceof HvPanic, `case ${n}: ${String(e)}`);
+      assert.doesNotMatch(e.reason, /\n/);
+      panics++;
+    }
+  }
+  assert.ok(panics > 200, `most corruptions are caught (${panics})`);
 });
