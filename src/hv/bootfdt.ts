@@ -79,6 +79,8 @@ export interface BootInfoExt extends BootInfo {
   xenBootargsSource?: 'xen,xen-bootargs' | 'bootargs' | 'none';
   /** totalsize of the blob (boot_fdt_info's return value). */
   fdtSize?: number;
+  /** Reserved ranges and static-heap banks in the order Xen's reserved_mem lists them (RESVD[i]). */
+  resvd?: MemBank[];
 }
 
 /** Xen's boot_module_kind_as_string(). */
@@ -129,6 +131,7 @@ export function bootFdtInfo(
 class Scanner {
   private readonly bi: BootInfoExt;
   private readonly log: string[] = [];
+  private readonly resvd: MemBank[] = [];
   private readonly modules: BootModule[] = [];
   private kindGuess = 0;
   /** RAM banks with the node they came from, for messages. */
@@ -141,7 +144,17 @@ class Scanner {
     private readonly copyFromPaddr: (pa: number, len: number) => Uint8Array,
     private readonly opts: BootFdtOptions,
   ) {
-    this.bi = { mem: [], reserved: [], staticHeap: [], modules: [], xenBootargs: '', domains: [], log: this.log, fdtSize };
+    this.bi = {
+      mem: [],
+      reserved: [],
+      staticHeap: [],
+      modules: [],
+      xenBootargs: '',
+      domains: [],
+      log: this.log,
+      fdtSize,
+      resvd: this.resvd,
+    };
   }
 
   run(): BootInfoExt {
@@ -153,7 +166,7 @@ class Scanner {
     this.addModule({ kind: 'fdt', start: this.fdtPa, size: this.fdtSize, node: '/' });
     for (const r of this.tree.reserve) {
       if (r.size === 0) continue;
-      bi.reserved.push({ start: r.address, size: r.size, name: 'memreserve', kind: 'memreserve' });
+      this.reserve({ start: r.address, size: r.size, name: 'memreserve', kind: 'memreserve' });
     }
     this.walk(this.tree.root, '/', 0, 2, 1);
 
@@ -224,7 +237,7 @@ class Scanner {
       if (depth > 0 && isAvailable(n) && n.props.has('reg')) {
         for (const b of this.regOf(n, p, 'reg', ac, sc) ?? []) {
           if (b.size === 0) continue;
-          this.bi.reserved.push({ ...b, name: p, kind: 'reserved-memory', ...(n.props.has('no-map') ? { noMap: true } : {}) });
+          this.reserve({ ...b, name: p, kind: 'reserved-memory', ...(n.props.has('no-map') ? { noMap: true } : {}) });
         }
       }
       for (const c of n.children) visit(c, `${p}/${c.name}`, depth + 1, myAc, mySc);
@@ -274,7 +287,11 @@ class Scanner {
   private chosenNode(node: FdtNode, path: string, ac: number, sc: number): void {
     if (node.props.has('xen,static-heap')) {
       this.log.push('Checking for static heap in /chosen');
-      for (const b of this.regOf(node, path, 'xen,static-heap', ac, sc) ?? []) if (b.size > 0) this.bi.staticHeap.push(b);
+      for (const b of this.regOf(node, path, 'xen,static-heap', ac, sc) ?? []) {
+        if (b.size === 0) continue;
+        this.bi.staticHeap.push(b);
+        this.resvd.push(b);
+      }
     }
     this.log.push('Checking for initrd in /chosen');
     const startProp = node.props.get('linux,initrd-start');
@@ -298,11 +315,16 @@ class Scanner {
     this.log.push('Checking for "xen,static-mem" in domain node');
     if (!node.props.has('xen,static-mem')) return;
     for (const b of this.regOf(node, path, 'xen,static-mem', ac, sc) ?? []) {
-      if (b.size > 0) this.bi.reserved.push({ ...b, name: `${path}:xen,static-mem`, kind: 'static-mem' });
+      if (b.size > 0) this.reserve({ ...b, name: `${path}:xen,static-mem`, kind: 'static-mem' });
     }
   }
 
   // ---- modules and ranges ---------------------------------------------------------------------
+
+  private reserve(r: ReservedBank): void {
+    this.bi.reserved.push(r);
+    this.resvd.push({ start: r.start, size: r.size });
+  }
 
   private addModule(m: BootModule): void {
     if (this.modules.some((o) => o.kind === m.kind && o.start === m.start && o.size === m.size)) return;
@@ -489,7 +511,7 @@ export function bootInfoLog(bi: BootInfo): string[] {
   bi.modules.forEach((m, i) => {
     out.push(`MODULE[${i}]: ${paddr(m.start)} - ${paddr(m.start + m.size)} ${MODULE_KIND_NAME[m.kind].padEnd(12)}`);
   });
-  [...bi.reserved, ...bi.staticHeap].forEach((r, i) => {
+  (ext.resvd ?? [...bi.reserved, ...bi.staticHeap]).forEach((r, i) => {
     out.push(` RESVD[${i}]: ${paddr(r.start)} - ${paddr(r.start + r.size - 1)}`);
   });
   out.push('');

@@ -427,3 +427,25 @@ test('property: corrupted or truncated blobs end in one panic line or a result, 
   }
   assert.ok(panics > 200, `most corruptions are caught (${panics})`);
 });
+
+test("RESVD[] lists reserved ranges in Xen's reserved_mem order: memreserve, then tree order (static heap and static-mem included)", () => {
+  const bi = info(
+    tree(
+      `xen,static-heap = <0x0 0x50000000 0x0 0x1000000>;
+    domU { compatible = "xen,domain"; #address-cells = <2>; #size-cells = <2>; xen,static-mem = <0x0 0x60000000 0x0 0x1000000>; };`,
+      'reserved-memory { #address-cells = <2>; #size-cells = <2>; r@4e000000 { reg = <0x0 0x4e000000 0x0 0x1000>; }; };',
+      '/memreserve/ 0x7f000000 0x1000;',
+    ),
+  );
+  assert.deepEqual(
+    bootInfoLog(bi).filter((l) => l.startsWith(' RESVD')),
+    [
+      ' RESVD[0]: 000000007f000000 - 000000007f000fff',
+      ' RESVD[1]: 000000004e000000 - 000000004e000fff',
+      ' RESVD[2]: 0000000050000000 - 0000000050ffffff',
+      ' RESVD[3]: 0000000060000000 - 0000000060ffffff',
+    ],
+  );
+  assert.deepEqual(bi.domains, ['/chosen/domU']);
+  assert.equal(bi.reserved[2].kind, 'static-mem');
+});
