@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BootAllocator, MAX_BOOTMEM_REGIONS, PAGE_SIZE, populateBootAllocator } from '../../src/hv/mm/bootAllocator.js';
 import { bootFdtInfo } from '../../src/hv/bootfdt.js';
+import { Heap } from '../../src/hv/mm/pageAlloc.js';
 import type { BootInfo, MemBank } from '../../src/hv/bootinfo.js';
 import { assertPanics, dtb, FakeMemory, prng, randInt } from './helpers.js';
 
@@ -198,6 +199,28 @@ test('property: from a parsed tree, no page of a module, the image, the DTB or a
     for (const f of a.freeRanges()) {
       for (const x of forbidden)
         assert.ok(!overlap(f, x), `seed ${seed}: free range ${f.start.toString(16)} overlaps ${x.start.toString(16)}`);
+    }
+    // Half the time, hand over to the heap first and drain that instead.
+    if (seed % 2 === 0) {
+      const heap = new Heap();
+      heap.initFromBanks(a.endBootAllocator());
+      let got = 0;
+      for (;;) {
+        let order = randInt(rnd, 0, 9);
+        let pa = heap.allocDomheapPages(order);
+        if (pa === null) {
+          order = 0;
+          pa = heap.allocXenheapPages(0);
+        }
+        if (pa === null) break;
+        const blk = { start: pa, size: 2 ** order * P };
+        assert.ok(blk.start >= ramBase && bankEnd(blk) <= ramBase + ramSize);
+        for (const x of forbidden) assert.ok(!overlap(blk, x), `seed ${seed}: heap handed out reserved ${pa.toString(16)}`);
+        got += blk.size;
+      }
+      assert.equal(heap.freePages, 0, `seed ${seed}: drained`);
+      assert.ok(got > 0);
+      continue;
     }
     // Drain it: every page handed out is RAM and not forbidden.
     for (;;) {
