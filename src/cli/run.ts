@@ -8,6 +8,8 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { InputError } from '../util/errors.js';
 import { VirtBoard, VIRT_DEFAULT_MEM, VIRT_MAX_CPUS } from '../platform/boards/virt.js';
+import { R82Board, R82_MAX_CPUS } from '../platform/boards/r82.js';
+import type { PmsaConfig } from '../arch/pmsa/state.js';
 import { describeStop } from '../platform/machine.js';
 import type { Pe } from '../arch/pe.js';
 import { disasmWord, hex16 } from './disasm.js';
@@ -17,7 +19,7 @@ import { parseEl, parseVa } from './walk.js';
 
 export interface RunOptions {
   board: string;
-  el: string;
+  el?: string;
   smp: string;
   mem?: string;
   append?: string;
@@ -33,6 +35,11 @@ export interface RunOptions {
   walk?: string[];
   walkEl?: string;
   saveState?: string;
+  /** r82 board options (src/platform/boards/r82.ts). */
+  mpuEl1Regions?: string;
+  mpuEl2Regions?: string;
+  el1Vmsa?: boolean;
+  mpuFaults?: string;
 }
 
 /** The built-in demo guest, relative to the package root (dist/src/cli/run.js → ../../..). */
@@ -128,13 +135,21 @@ class Sink {
 // --- the command --------------------------------------------------------------------------------
 
 export async function runCommand(image: string | undefined, o: RunOptions): Promise<number> {
-  if (o.board !== 'virt') throw new InputError('--board', `'${o.board}' is not a board this machine has (boards: virt)`);
-  if (o.el !== '1' && o.el !== '2') throw new InputError('--el', `'${o.el}' must be 1 or 2`);
-  const el = Number(o.el) as 1 | 2;
+  if (o.board !== 'virt' && o.board !== 'r82')
+    throw new InputError('--board', `'${o.board}' is not a board this machine has (boards: virt, r82)`);
+  const r82 = o.board === 'r82';
+  const elText = o.el ?? (r82 ? '2' : '1');
+  if (elText !== '1' && elText !== '2') throw new InputError('--el', `'${elText}' must be 1 or 2`);
+  if (r82 && elText !== '2')
+    throw new InputError('--el', 'the r82 board always boots at EL2 (Armv8-R AArch64 has no EL3: EL2 is the reset EL)');
+  const el = Number(elText) as 1 | 2;
+  const pmsa = r82 ? r82Options(o) : noR82Options(o);
+  const maxCpus = r82 ? R82_MAX_CPUS : VIRT_MAX_CPUS;
   const cpus = parseCount(o.smp, '--smp');
-  if (cpus < 1 || cpus > VIRT_MAX_CPUS) throw new InputError('--smp', `'${o.smp}' must be 1..${VIRT_MAX_CPUS}`);
+  if (cpus < 1 || cpus > maxCpus) throw new InputError('--smp', `'${o.smp}' must be 1..${maxCpus}`);
   const memSize = o.mem !== undefined ? parseSize(o.mem, '--mem') : VIRT_DEFAULT_MEM;
   if (memSize % 4096 !== 0) throw new InputError('--mem', `'${o.mem}' is not a multiple of 4 KiB`);
+  if (r82 && memSize > 2 ** 31) throw new InputError('--mem', `'${o.mem}' is more than the 2 GiB DRAM window of the r82 board`);
   if (memSize > 255 * 2 ** 30) throw new InputError('--mem', `'${o.mem}' is more than the 255 GiB the virt RAM window holds`);
   const maxInsns = o.maxInsns !== undefined ? parseCount(o.maxInsns, '--max-insns') : undefined;
   const walks = (o.walk ?? []).flatMap((w) => w.split(',')).map((w) => parseVa(w, '--walk'));
@@ -162,8 +177,7 @@ export async function runCommand(image: string | undefined, o: RunOptions): Prom
     : undefined;
 
   let stdinDone = false;
-  const board = new VirtBoard({
-    el,
+  const boardOpts = {
     cpus,
     memSize,
     semihosting: o.semihosting,
@@ -184,7 +198,8 @@ export async function runCommand(image: string | undefined, o: RunOptions): Prom
     },
     ...(maxInsns !== undefined ? { maxInsns } : {}),
     ...(trace ? { trace } : {}),
-  });
+  };
+  const board = r82 ? new R82Board({ ...boardOpts, pmsa: pmsa! }) : new VirtBoard({ ...boardOpts, el });
 
   const { dtb } = board.load({
     kernel,
@@ -250,4 +265,36 @@ function atExit(pes: Pe[], o: RunOptions, walks: number[], walkEl: number | unde
 
 function rulesSummary(pes: Pe[]): string[] {
   return pes[0].rules?.summary() ?? [];
+}
+
+// --- r82 board options ------------------------------------------------------------------------
+
+/** The PMSA options of `--board r82` (range checks are the board's: r82Pmsa). */
+function r82Options(o: RunOptions): Partial<PmsaConfig> {
+  for (const [flag, given] of [
+    ['--explain', o.explain],
+    ['--trace-tlb', o.traceTlb],
+    ['--dump-tables', o.dumpTables],
+    ['--walk', o.walk],
+  ] as const) {
+    if (given) throw new InputError(flag, 'describes VMSA translation tables; the r82 board has MPUs (not supported there yet)');
+  }
+  const p: Partial<PmsaConfig> = {};
+  if (o.mpuEl1Regions !== undefined) p.el1Regions = parseCount(o.mpuEl1Regions, '--mpu-el1-regions');
+  if (o.mpuEl2Regions !== undefined) p.el2Regions = parseCount(o.mpuEl2Regions, '--mpu-el2-regions');
+  if (o.el1Vmsa === false) p.el1Vmsa = false;
+  if (o.mpuFaults !== undefined) p.faultModel = o.mpuFaults as PmsaConfig['faultModel'];
+  return p;
+}
+
+function noR82Options(o: RunOptions): null {
+  for (const [flag, given] of [
+    ['--mpu-el1-regions', o.mpuEl1Regions !== undefined],
+    ['--mpu-el2-regions', o.mpuEl2Regions !== undefined],
+    ['--no-el1-vmsa', o.el1Vmsa === false],
+    ['--mpu-faults', o.mpuFaults !== undefined],
+  ] as const) {
+    if (given) throw new InputError(flag, `is an option of the r82 board, not of '${o.board}'`);
+  }
+  return null;
 }
