@@ -71,8 +71,10 @@ build_r82() {
 		$CC $CFLAGS $R82 $extra -c "$f" -o "$o"
 		R82OBJS="$R82OBJS $o"
 	done
-	for d in src-r82/*/; do
+	# src-r82/<guest>/ and, as <guest>-r82, the portable guests of src/ listed here.
+	for d in src-r82/*/ src/hello/; do
 		name=$(basename "$d")
+		case "$d" in src/*) name="$name-r82" ;; esac
 		mkdir -p "$OBJ/$name"
 		objs=""
 		for f in "$d"*.c "$d"*.S; do

@@ -44,6 +44,8 @@ export interface RunOptions {
 
 /** The built-in demo guest, relative to the package root (dist/src/cli/run.js → ../../..). */
 export const DEFAULT_GUEST = fileURLToPath(new URL('../../../guests/bin/hello.elf', import.meta.url));
+/** The same demo guest linked for the r82 board (DRAM at 0, UART at 0x9C090000). */
+export const DEFAULT_GUEST_R82 = fileURLToPath(new URL('../../../guests/bin/hello-r82.elf', import.meta.url));
 
 // --- argument parsing (each failure is one InputError naming the option) ----------------------
 
@@ -159,10 +161,11 @@ export async function runCommand(image: string | undefined, o: RunOptions): Prom
 
   let path = image;
   if (path === undefined) {
-    if (!existsSync(DEFAULT_GUEST)) {
-      throw new InputError('run', `no image given, and the built-in demo guest ${DEFAULT_GUEST} is not built (run guests/build.sh)`);
+    const demo = r82 ? DEFAULT_GUEST_R82 : DEFAULT_GUEST;
+    if (!existsSync(demo)) {
+      throw new InputError('run', `no image given, and the built-in demo guest ${demo} is not built (run guests/build.sh)`);
     }
-    path = DEFAULT_GUEST;
+    path = demo;
   }
   const kernel = readInput(path, 'run');
   const initrd = o.initrd !== undefined ? readInput(o.initrd, '--initrd') : undefined;
