@@ -279,8 +279,9 @@ function r82Options(o: RunOptions): Partial<PmsaConfig> {
     ['--trace-tlb', o.traceTlb],
     ['--dump-tables', o.dumpTables],
     ['--walk', o.walk],
+    ['--save-state', o.saveState],
   ] as const) {
-    if (given) throw new InputError(flag, 'describes VMSA translation tables; the r82 board has MPUs (not supported there yet)');
+    if (given) throw new InputError(flag, 'works on VMSA translation tables; the r82 board has MPUs (not supported there yet)');
   }
   const p: Partial<PmsaConfig> = {};
   if (o.mpuEl1Regions !== undefined) p.el1Regions = parseCount(o.mpuEl1Regions, '--mpu-el1-regions');
