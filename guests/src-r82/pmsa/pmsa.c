@@ -433,6 +433,25 @@ static u64 el1_exec(u64 target)
 	return p_exec(target);
 }
 
+/* EL1 MPU for the stage-2 checks: the image, the UART and [T, T+0x6000) for EL1. */
+static u64 el1_mpu_on(u64 arg)
+{
+	EL = 1;
+	SET_MAIR(MAIR_VAL);
+	base_regions(AP_RW_ALL);
+	region(4, T, T + 0x5fff, AP_RW_PRIV, XN, ATTR_NORMAL);
+	sctlr_set(SCTLR_M, SCTLR_BR);
+	return 0;
+}
+
+static u64 el1_mpu_off(u64 arg)
+{
+	EL = 1;
+	sctlr_set(0, SCTLR_M);
+	region_off(4);
+	return 0;
+}
+
 static void stage2_checks(const char *pfx)
 {
 	char name[64];
@@ -467,6 +486,21 @@ static void stage2_checks(const char *pfx)
 	s2result(N("xn"), ok, exc.esr, exc.far, exc.hpfar);
 	exc.armed = 0;
 	region(4, T, T + 0xfff, AP_RW_ALL, 0, ATTR_NORMAL);
+
+	/* Both MPUs on: stage 1 (EL1 MPU) is checked first and faults to EL1; what it allows,
+	 * stage 2 (EL2 MPU) may still refuse, to EL2. */
+	run_el1(el1_mpu_on, 0);
+	EL = 2;
+	s2_ld_ok(N("both-ok"), T + 0x100, 0x1111000000000100ul);
+	s2_ld_fault(N("s1-allows-s2-refuses"), T + 0x2008, T + 0x2008, FSC_PERM0, 0);
+	expect_exception(0);
+	v = run_el1(lower_ld, T + 0x7008);
+	ok = v == 0xbad && exc.count == 1 && exc.el == 1 && EC(exc.esr) == EC_DABT_CUR && (exc.esr & 0x3f) == FSC_PERM0 &&
+	     exc.far == T + 0x7008;
+	s2result(N("s1-fault-first"), ok, exc.esr, exc.far, exc.hpfar);
+	exc.armed = 0;
+	run_el1(el1_mpu_off, 0);
+	EL = 2;
 #undef N
 }
 
