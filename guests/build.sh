@@ -72,7 +72,7 @@ build_r82() {
 		R82OBJS="$R82OBJS $o"
 	done
 	# src-r82/<guest>/ and, as <guest>-r82, the portable guests of src/ listed here.
-	for d in src-r82/*/ src/hello/; do
+	for d in src-r82/*/ src/hello/ src/psci/ src/exceptions/ src/cprog/ src/isa-ldst/; do
 		name=$(basename "$d")
 		case "$d" in src/*) name="$name-r82" ;; esac
 		mkdir -p "$OBJ/$name"
