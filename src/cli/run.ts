@@ -10,6 +10,7 @@ import { InputError } from '../util/errors.js';
 import { VirtBoard, VIRT_DEFAULT_MEM, VIRT_MAX_CPUS } from '../platform/boards/virt.js';
 import { R82Board, R82_MAX_CPUS } from '../platform/boards/r82.js';
 import type { PmsaConfig } from '../arch/pmsa/state.js';
+import { dumpMpus, explainMpu } from '../arch/pmsa/explain.js';
 import { describeStop } from '../platform/machine.js';
 import type { Pe } from '../arch/pe.js';
 import { disasmWord, hex16 } from './disasm.js';
@@ -225,10 +226,12 @@ export async function runCommand(image: string | undefined, o: RunOptions): Prom
   m.rules.sink = (line) => err.text(line + '\n');
   if (o.traceTlb) for (const pe of m.pes) pe.onTlbFill = (p, e) => err.text(`armvisor: PE${p.id} TLB fill ${describeEntry(e)}\n`);
   if (o.explain) {
+    // r82: the MPUs that checked the access, region by region (src/arch/pmsa/explain.ts).
+    const explain = r82 ? explainMpu : explainWalk;
     for (const pe of m.pes) {
       pe.onTranslationFault = (p, va, fel, fetch, what) => {
-        err.text(`armvisor: PE${p.id} translation fault at PC ${hex16(p.curPc)} (${what}):\n`);
-        err.text(explainWalk(p, va, fel, fetch).join('\n') + '\n');
+        err.text(`armvisor: PE${p.id} ${r82 ? 'MPU' : 'translation'} fault at PC ${hex16(p.curPc)} (${what}):\n`);
+        err.text(explain(p, va, fel, fetch).join('\n') + '\n');
       };
     }
   }
@@ -255,7 +258,7 @@ export async function runCommand(image: string | undefined, o: RunOptions): Prom
 function atExit(pes: Pe[], o: RunOptions, walks: number[], walkEl: number | undefined, bus: VirtBoard['bus']): void {
   const used = pes.filter((pe) => pe.retired > 0);
   for (const line of rulesSummary(pes)) process.stderr.write(`armvisor: ${line}\n`);
-  if (o.dumpTables) for (const pe of used) process.stderr.write(dumpTables(pe).join('\n') + '\n');
+  if (o.dumpTables) for (const pe of used) process.stderr.write((pe.cfg.profile === 'R' ? dumpMpus(pe) : dumpTables(pe)).join('\n') + '\n');
   for (const va of walks) process.stderr.write(explainWalk(pes[0], va, walkEl ?? pes[0].el).join('\n') + '\n');
   if (o.saveState !== undefined) {
     try {
@@ -275,9 +278,7 @@ function rulesSummary(pes: Pe[]): string[] {
 /** The PMSA options of `--board r82` (range checks are the board's: r82Pmsa). */
 function r82Options(o: RunOptions): Partial<PmsaConfig> {
   for (const [flag, given] of [
-    ['--explain', o.explain],
     ['--trace-tlb', o.traceTlb],
-    ['--dump-tables', o.dumpTables],
     ['--walk', o.walk],
     ['--save-state', o.saveState],
   ] as const) {
