@@ -92,9 +92,14 @@ export function mpuCheck(
   };
 }
 
+/** Offset of `addr` in its 4 KiB page (also for kernel-half VAs, negative numbers here). */
+function pageOffset(addr: number): number {
+  return ((addr % PAGE_SIZE) + PAGE_SIZE) % PAGE_SIZE;
+}
+
 /** The whole page, for stages that do not restrict it (MPU off, a VMSA leaf of 4 KiB or more). */
 function wholePage(addr: number, perms: number, attrs: MemAttrs): MpuResult {
-  const lo = addr - (addr % PAGE_SIZE);
+  const lo = addr - pageOffset(addr);
   return { ok: true, perms, attrs, spanLo: lo, spanHi: lo + PAGE_SIZE, region: -1 };
 }
 
@@ -183,7 +188,7 @@ export function translatePmsa(pe: Pe, va: number, kind: AccessKind, el: number, 
   }
 
   const i = el === 0 ? 0 : 1;
-  const pageLo = -(va % PAGE_SIZE);
+  const pageLo = -pageOffset(va);
   const whole = spanLo === pageLo && spanHi === pageLo + PAGE_SIZE;
   const t: Translation = {
     pa: ipa,

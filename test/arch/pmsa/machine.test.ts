@@ -200,3 +200,31 @@ test('ID_AA64MMFR0_EL1.MSA / MSA_frac and VTCR_EL2.MSA follow the EL1-VMSA board
     assert.equal(x(pe, 2) >> 31n, vmsa ? 1n : 0n);
   }
 });
+
+test('EL1 VMSA (VTCR_EL2.MSA = 1): a kernel-half VA maps through TTBR1 and its page is whole for the fast path', () => {
+  const pe = rPe();
+  const table = RAM_BASE + 0x10000;
+  const b = new Uint8Array(8);
+  new DataView(b.buffer).setBigUint64(0, BigInt(RAM_BASE) | (1n << 10n) | (3n << 8n) | 1n, true); // 1 GiB block, AF, ISH
+  pe.bus.writeBytes(table, b);
+  pe.sys[sr('MAIR_EL1')] = 0xffn;
+  pe.sys[sr('TCR_EL1')] = (1n << 7n) | (25n << 16n) | (2n << 30n) | (2n << 32n); // EPD0, T1SZ 25, TG1 4K, IPS 40
+  pe.sys[sr('TTBR1_EL1')] = BigInt(table);
+  pe.sys[sr('VTCR_EL2')] = 1n << 31n;
+  pe.sys[sr('SCTLR_EL1')] |= 1n;
+  pe.refreshControl();
+  pe.setElSp(1, 1);
+  const va = -(2 ** 39) + 0x108; // 0xFFFF_FF80_0000_0108 as a signed-canonical number
+  const t = translate(pe, va, AccessKind.Read, 1);
+  assert.equal(t.pa, RAM_BASE + 0x108);
+  assert.equal(t.readable && t.writable, true);
+  assert.equal(t.span, undefined);
+  // With the EL2 MPU as stage 2 and no region for the IPA: a stage-2 fault for that IPA.
+  pe.sys[sr('HCR_EL2')] = 1n;
+  pe.refreshControl();
+  region(pe, 0, table, table + 0xfff, 1); // the walk may read the table
+  const f = fault(pe, va, AccessKind.Read, 1);
+  assert.equal(f.esr >>> 26, 0x24);
+  assert.equal(f.hpfar, BigInt(RAM_BASE / 4096) << 4n);
+  assert.equal(f.far, 0xffff_ff80_0000_0108n);
+});
