@@ -45,7 +45,7 @@ function pfr0(pe: Pe): bigint {
  * ID_AA64MMFR0_EL1: PARange from the board, ASIDBits = 2 (16 bits), BigEnd = 0 (no
  * big-endian support, unlike the A57), SNSMem = 1 (as QEMU's A57), TGran16 = 0 (not
  * supported), TGran64 = 0xF (not supported: this machine walks 4 KB granules only),
- * TGran4 = 0 (supported).
+ * TGran4 = 0 (supported). Armv8-R PEs add MSA/MSA_frac (pmsa/controls.ts).
  */
 function mmfr0(pe: Pe): bigint {
   const r = mmfr0Profile(pe);
