@@ -18,6 +18,7 @@ import { checkInterrupts } from './interrupts.js';
 import { MmuContext } from './mmu/context.js';
 import type { RuleChecker } from './rules/checker.js';
 import type { TlbEntry, TlbiScope } from './mmu/tlb.js';
+import type { PmsaConfig } from './pmsa/state.js';
 
 /** Thrown (after the exception has been taken) to abandon the rest of an instruction. */
 export const EXCEPTION_TAKEN: unique symbol = Symbol('exception taken');
@@ -48,6 +49,10 @@ export interface PeConfig {
   paBits: number;
   /** Profile: Armv8-A (VMSA) or Armv8-R AArch64 (PMSA). */
   profile: 'A' | 'R';
+  /** Armv8-R: the MPUs and EL1&0 memory-system options (src/arch/pmsa/state.ts). */
+  pmsa?: PmsaConfig;
+  /** MIDR_EL1 (and VPIDR_EL2's reset value); default the Cortex-A57's. */
+  midr?: bigint;
 }
 
 const FAST_TLB = 256;

@@ -30,8 +30,14 @@ function buildProgram(): Command {
     .command('run')
     .description('boot an image (ELF, arm64 Linux Image or raw binary) and run it; UART on stdout')
     .argument('[image]', 'guest image (default: the demo guest guests/bin/hello.elf)')
-    .addOption(new Option('--board <name>', 'board: virt, juno or seattle').default('virt'))
-    .addOption(new Option('--el <n>', 'boot exception level: 2 = virtualization=on (PSCI via SMC), 1 = PSCI via HVC').default('1'))
+    .addOption(
+      new Option('--board <name>', 'board: virt (QEMU virt, Cortex-A57), juno, seattle, or r82 (Armv8-R AArch64, Cortex-R82-like)').default(
+        'virt',
+      ),
+    )
+    .addOption(
+      new Option('--el <n>', 'boot exception level: 2 = virtualization=on (PSCI via SMC), 1 = PSCI via HVC (default 1; r82: always 2)'),
+    )
     .option('--smp <n>', 'number of PEs', '1')
     .option('--mem <size>', "RAM size (QEMU -m syntax: 512M, 2G; a bare number is MiB; default: the board's, 512M on virt)")
     .option('--append <args>', 'kernel command line (/chosen/bootargs)')
@@ -47,6 +53,10 @@ function buildProgram(): Command {
     .option('--walk <va...>', 'explain the translation of these VAs at exit (stderr)')
     .option('--walk-el <n>', 'EL for --walk (default: the EL PE0 stopped at)')
     .option('--save-state <file>', 'save registers and touched RAM at exit, for armvisor walk')
+    .option('--mpu-el1-regions <n>', 'r82: EL1 MPU regions, MPUIR_EL1 (0..255, default 32)')
+    .option('--mpu-el2-regions <n>', 'r82: EL2 MPU regions, MPUIR_EL2 (0..255, default 32)')
+    .option('--no-el1-vmsa', 'r82: no VMSAv8-64 at EL1&0 (VTCR_EL2.MSA RES0, ID_AA64MMFR0_EL1.MSA_frac = 1)')
+    .option('--mpu-faults <model>', 'r82: fault code for no / several matching regions: permission (default, as QEMU) or translation')
     .action(async (image: string | undefined, opts: RunOptions) => {
       throw new Exit(await runCommand(image, opts));
     });

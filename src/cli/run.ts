@@ -8,6 +8,8 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { InputError } from '../util/errors.js';
 import { BOARD_NAMES, boardLimits, createBoard, isBoardName, type Board } from '../platform/boards/index.js';
+import type { PmsaConfig } from '../arch/pmsa/state.js';
+import { dumpMpus, explainMpu } from '../arch/pmsa/explain.js';
 import { describeStop } from '../platform/machine.js';
 import type { Pe } from '../arch/pe.js';
 import { disasmWord, hex16 } from './disasm.js';
@@ -17,7 +19,7 @@ import { parseEl, parseVa } from './walk.js';
 
 export interface RunOptions {
   board: string;
-  el: string;
+  el?: string;
   smp: string;
   mem?: string;
   append?: string;
@@ -33,10 +35,17 @@ export interface RunOptions {
   walk?: string[];
   walkEl?: string;
   saveState?: string;
+  /** r82 board options (src/platform/boards/r82.ts). */
+  mpuEl1Regions?: string;
+  mpuEl2Regions?: string;
+  el1Vmsa?: boolean;
+  mpuFaults?: string;
 }
 
 /** The built-in demo guest, relative to the package root (dist/src/cli/run.js → ../../..). */
 export const DEFAULT_GUEST = fileURLToPath(new URL('../../../guests/bin/hello.elf', import.meta.url));
+/** The same demo guest linked for the r82 board (DRAM at 0, UART at 0x9C090000). */
+export const DEFAULT_GUEST_R82 = fileURLToPath(new URL('../../../guests/bin/hello-r82.elf', import.meta.url));
 
 // --- argument parsing (each failure is one InputError naming the option) ----------------------
 
@@ -132,8 +141,11 @@ export async function runCommand(image: string | undefined, o: RunOptions): Prom
     throw new InputError('--board', `'${o.board}' is not a board this machine has (boards: ${BOARD_NAMES.join(', ')})`);
   }
   const limits = boardLimits(o.board);
-  if (o.el !== '1' && o.el !== '2') throw new InputError('--el', `'${o.el}' must be 1 or 2`);
-  const el = Number(o.el) as 1 | 2;
+  const r82 = o.board === 'r82';
+  const elText = o.el ?? (r82 ? '2' : '1');
+  if (elText !== '1' && elText !== '2') throw new InputError('--el', `'${elText}' must be 1 or 2`);
+  const el = Number(elText) as 1 | 2;
+  const pmsa = r82 ? r82Options(o) : noR82Options(o);
   const cpus = parseCount(o.smp, '--smp');
   if (cpus < 1 || cpus > limits.maxCpus) throw new InputError('--smp', `'${o.smp}' must be 1..${limits.maxCpus}`);
   const memSize = o.mem !== undefined ? parseSize(o.mem, '--mem') : limits.defaultMem;
@@ -149,10 +161,11 @@ export async function runCommand(image: string | undefined, o: RunOptions): Prom
 
   let path = image;
   if (path === undefined) {
-    if (!existsSync(DEFAULT_GUEST)) {
-      throw new InputError('run', `no image given, and the built-in demo guest ${DEFAULT_GUEST} is not built (run guests/build.sh)`);
+    const demo = r82 ? DEFAULT_GUEST_R82 : DEFAULT_GUEST;
+    if (!existsSync(demo)) {
+      throw new InputError('run', `no image given, and the built-in demo guest ${demo} is not built (run guests/build.sh)`);
     }
-    path = DEFAULT_GUEST;
+    path = demo;
   }
   const kernel = readInput(path, 'run');
   const initrd = o.initrd !== undefined ? readInput(o.initrd, '--initrd') : undefined;
@@ -169,6 +182,7 @@ export async function runCommand(image: string | undefined, o: RunOptions): Prom
   let stdinDone = false;
   const board: Board = createBoard(o.board, {
     el,
+    ...(pmsa ? { pmsa } : {}),
     cpus,
     memSize,
     semihosting: o.semihosting,
@@ -212,10 +226,12 @@ export async function runCommand(image: string | undefined, o: RunOptions): Prom
   m.rules.sink = (line) => err.text(line + '\n');
   if (o.traceTlb) for (const pe of m.pes) pe.onTlbFill = (p, e) => err.text(`armvisor: PE${p.id} TLB fill ${describeEntry(e)}\n`);
   if (o.explain) {
+    // r82: the MPUs that checked the access, region by region (src/arch/pmsa/explain.ts).
+    const explain = r82 ? explainMpu : explainWalk;
     for (const pe of m.pes) {
       pe.onTranslationFault = (p, va, fel, fetch, what) => {
-        err.text(`armvisor: PE${p.id} translation fault at PC ${hex16(p.curPc)} (${what}):\n`);
-        err.text(explainWalk(p, va, fel, fetch).join('\n') + '\n');
+        err.text(`armvisor: PE${p.id} ${r82 ? 'MPU' : 'translation'} fault at PC ${hex16(p.curPc)} (${what}):\n`);
+        err.text(explain(p, va, fel, fetch).join('\n') + '\n');
       };
     }
   }
@@ -242,7 +258,7 @@ export async function runCommand(image: string | undefined, o: RunOptions): Prom
 function atExit(pes: Pe[], o: RunOptions, walks: number[], walkEl: number | undefined, bus: Board['bus']): void {
   const used = pes.filter((pe) => pe.retired > 0);
   for (const line of rulesSummary(pes)) process.stderr.write(`armvisor: ${line}\n`);
-  if (o.dumpTables) for (const pe of used) process.stderr.write(dumpTables(pe).join('\n') + '\n');
+  if (o.dumpTables) for (const pe of used) process.stderr.write((pe.cfg.profile === 'R' ? dumpMpus(pe) : dumpTables(pe)).join('\n') + '\n');
   for (const va of walks) process.stderr.write(explainWalk(pes[0], va, walkEl ?? pes[0].el).join('\n') + '\n');
   if (o.saveState !== undefined) {
     try {
@@ -255,4 +271,35 @@ function atExit(pes: Pe[], o: RunOptions, walks: number[], walkEl: number | unde
 
 function rulesSummary(pes: Pe[]): string[] {
   return pes[0].rules?.summary() ?? [];
+}
+
+// --- r82 board options ------------------------------------------------------------------------
+
+/** The PMSA options of `--board r82` (range checks are the board's: r82Pmsa). */
+function r82Options(o: RunOptions): Partial<PmsaConfig> {
+  for (const [flag, given] of [
+    ['--trace-tlb', o.traceTlb],
+    ['--walk', o.walk],
+    ['--save-state', o.saveState],
+  ] as const) {
+    if (given) throw new InputError(flag, 'works on VMSA translation tables; the r82 board has MPUs (not supported there yet)');
+  }
+  const p: Partial<PmsaConfig> = {};
+  if (o.mpuEl1Regions !== undefined) p.el1Regions = parseCount(o.mpuEl1Regions, '--mpu-el1-regions');
+  if (o.mpuEl2Regions !== undefined) p.el2Regions = parseCount(o.mpuEl2Regions, '--mpu-el2-regions');
+  if (o.el1Vmsa === false) p.el1Vmsa = false;
+  if (o.mpuFaults !== undefined) p.faultModel = o.mpuFaults as PmsaConfig['faultModel'];
+  return p;
+}
+
+function noR82Options(o: RunOptions): null {
+  for (const [flag, given] of [
+    ['--mpu-el1-regions', o.mpuEl1Regions !== undefined],
+    ['--mpu-el2-regions', o.mpuEl2Regions !== undefined],
+    ['--no-el1-vmsa', o.el1Vmsa === false],
+    ['--mpu-faults', o.mpuFaults !== undefined],
+  ] as const) {
+    if (given) throw new InputError(flag, `is an option of the r82 board, not of '${o.board}'`);
+  }
+  return null;
 }

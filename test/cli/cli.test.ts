@@ -57,7 +57,7 @@ test('bad option values: one line, status 1', () => {
   assertOneLineError(cli(['run', exit7, '--smp', 'two']), /^armvisor: --smp: 'two' is not a number$/);
   assertOneLineError(
     cli(['run', exit7, '--board', 'zynqmp']),
-    /^armvisor: --board: 'zynqmp' is not a board this machine has \(boards: virt, juno, seattle\)$/,
+    /^armvisor: --board: 'zynqmp' is not a board this machine has \(boards: virt, juno, seattle, r82\)$/,
   );
   assertOneLineError(cli(['run', exit7, '--max-insns', '-5']), /--max-insns/);
   assertOneLineError(cli(['run', exit7, '--bogus']), /unknown option '--bogus'/);

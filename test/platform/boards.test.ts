@@ -24,6 +24,7 @@ const EXPECT: Record<BoardName, { banks: [number, number][]; uart: number; cpus:
     cpus: 6,
   },
   seattle: { banks: [[0x80_0000_0000, 8 * GiB]], uart: 0xe101_0000, cpus: 8 },
+  r82: { banks: [[0, 512 * 2 ** 20]], uart: 0x9c09_0000, cpus: 8 },
 };
 
 function make(name: BoardName, over: { cpus?: number; el?: 1 | 2; memSize?: number } = {}): { board: Board; out: number[] } {
@@ -119,7 +120,7 @@ test('juno: --mem fills the 2 GiB bank first, then the 6 GiB one; more than 8 Gi
     () => make('seattle', { cpus: 9 }),
     (e: unknown) => e instanceof InputError && /'9' must be 1\.\.8 on the seattle board/.test(e.message),
   );
-  assert.throws(() => createBoard('zynqmp', { el: 1, cpus: 1, console: () => {} }), /boards: virt, juno, seattle/);
+  assert.throws(() => createBoard('zynqmp', { el: 1, cpus: 1, console: () => {} }), /boards: virt, juno, seattle, r82/);
 });
 
 // ---- a bare-metal image that knows only its board's UART -------------------------------------------

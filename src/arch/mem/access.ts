@@ -7,6 +7,8 @@ import { takeException, syncTargetEl, Vector } from '../exceptions.js';
 import { translate, AccessKind, FaultFlags, type Translation } from './translate.js';
 import { storeClearsMonitors } from './exclusive.js';
 import { SCTLR } from '../sysreg/fields.js';
+import type { Op } from '../a64/op.js';
+import { decodeOp } from '../a64/decode.js';
 
 export const enum AccessFlags {
   None = 0,
@@ -193,12 +195,52 @@ export function fetchSlow(pe: Pe, pc: number): boolean {
       takeException(pe, tel, Vector.Sync, makeEsr(ec, true, FSC.SYNC_EXTERNAL), pc, pc);
       return false;
     }
-    pe.fetchOps = pe.bus.codeFor(page);
     pe.fetchPage = page;
     pe.fetchBase = pc - (t.pa % PAGE_SIZE);
+    const code = pe.bus.codeFor(page);
+    pe.fetchOps = t.span ? spanWindow(t.span.lo - pe.fetchBase, t.span.hi - pe.fetchBase) : code;
     return true;
   } catch (e) {
     if (e !== EXCEPTION_TAKEN) throw e;
     return false;
   }
 }
+
+/**
+ * A fetch window for part of a page (Armv8-R: an MPU region boundary inside it). Slots inside
+ * [lo, hi) run the page's decoded op (shared, so writes to the page still invalidate it);
+ * slots outside re-fetch, which re-checks the MPU and takes the fault or loads the window of
+ * the next region. The hot loop is unchanged: it just finds these ops in the window.
+ */
+function spanWindow(lo: number, hi: number): (Op | undefined)[] {
+  const w = new Array<Op | undefined>(PAGE_SIZE / 4);
+  for (let i = 0; i < w.length; i++) w[i] = i * 4 >= lo && i * 4 < hi ? runShared : refetch;
+  return w;
+}
+
+/** The page's own decoded op for the current instruction (decoding it on first use). */
+const runShared: Op = (pe) => {
+  const off = pe.curPc - pe.fetchBase;
+  const page = pe.fetchPage!;
+  const code = page.code!;
+  let op = code[off >> 2];
+  if (op === undefined) {
+    op = decodeOp(page.view.getUint32(off, true));
+    code[off >> 2] = op;
+    page.decoded++;
+  }
+  op(pe);
+};
+
+/** Leave the partial window: fetch the current PC afresh, then run its instruction. */
+const refetch: Op = (pe) => {
+  const pc = pe.curPc;
+  pe.pc = pc;
+  if (!pe.fetchMiss(pc)) {
+    // fetchMiss charged the abort as one instruction; the loop charges this slot as another.
+    pe.retired--;
+    return;
+  }
+  pe.pc = pc + 4;
+  runShared(pe);
+};

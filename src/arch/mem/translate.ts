@@ -12,6 +12,7 @@ import { Regime } from '../mmu/regime.js';
 import { PERM, walkStage1, walkStage2, type WalkLeaf, type WalkResult } from '../mmu/walk.js';
 import { CTX_EL2, ctxEl10, ctxEl10Flat, ctxStage2, type TlbEntry } from '../mmu/tlb.js';
 import { combineStages, mmuOffAttrs, type MemAttrs } from '../mmu/memattr.js';
+import { translatePmsa } from '../pmsa/translate.js';
 
 export const enum AccessKind {
   Read = 0,
@@ -38,6 +39,11 @@ export interface Translation {
   /** Final memory attributes, and the TLB entry they came from (undefined with every stage off). */
   attrs: MemAttrs;
   entry?: TlbEntry;
+  /**
+   * Armv8-R: the outcome holds only for VAs in [lo, hi) of this page (an MPU region boundary
+   * inside it); readable/writable are then false so the page-granular fast TLB is not filled.
+   */
+  span?: { lo: number; hi: number };
 }
 
 /** A translation fault description, raised by `raiseFault` or returned to AT. */
@@ -69,6 +75,7 @@ function mmuOffTranslation(pe: Pe, va: number, kind: AccessKind, icache: boolean
  * that produced the Device type.
  */
 export function translate(pe: Pe, va: number, kind: AccessKind, el: number, alignSensitive = false, flags = FaultFlags.None): Translation {
+  if (pe.cfg.profile === 'R') return translatePmsa(pe, va, kind, el, alignSensitive, flags);
   const m = pe.mmu;
   const regime = el === 2 ? Regime.EL2 : Regime.EL10;
   const c = regime === Regime.EL2 ? m.el2 : m.el10;

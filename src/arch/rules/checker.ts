@@ -149,6 +149,8 @@ export class RuleChecker {
 
   /** Called after any translation-control write, with the controls from before it. */
   controlChanged(pe: Pe, prev: { el10: Stage1Config; el2: Stage1Config; s2: Stage2Config }): void {
+    // Armv8-R: EL2 has an MPU and stage 2 is the EL2 MPU, not the tables these checks walk.
+    if (pe.cfg.profile === 'R') return;
     const m = pe.mmu;
     for (const regime of [Regime.EL10, Regime.EL2]) {
       const before = regime === Regime.EL2 ? prev.el2 : prev.el10;

@@ -4,7 +4,10 @@
 // it cannot, DACR32/IFSR32/FPEXC32 are left out (UNDEFINED), HSTR_EL2 is plain storage.
 import { registerSysRegs } from './catalogue.js';
 import { Access, type SysRegDef } from './types.js';
-import { reg, refresh, bits, M32 } from './build.js';
+import { reg, refresh, bits, lazySr, M32 } from './build.js';
+import { vtcrExtraWriteMask } from '../pmsa/controls.js';
+
+const VTCR = lazySr('VTCR_EL2');
 
 /** TCR_EL2 (E2H=0): T0SZ, IRGN0, ORGN0, SH0, TG0, PS, TBI; bits 31 and 23 RES1. */
 const TCR_EL2_RES1 = (1n << 31n) | (1n << 23n);
@@ -28,7 +31,15 @@ export const EL2_SYSREGS: SysRegDef[] = [
   reg('TTBR0_EL2', 3, 4, 2, 0, 0, 2, { writeMask: TTBR0_EL2_MASK, onWrite: refresh }),
   reg('TCR_EL2', 3, 4, 2, 0, 2, 2, { reset: TCR_EL2_RES1, writeMask: TCR_EL2_MASK, onWrite: refresh }),
   reg('VTTBR_EL2', 3, 4, 2, 1, 0, 2, { writeMask: VTTBR_MASK, onWrite: refresh }),
-  reg('VTCR_EL2', 3, 4, 2, 1, 2, 2, { reset: VTCR_EL2_RES1, writeMask: VTCR_EL2_MASK, onWrite: refresh }),
+  // Armv8-R: bit 31 is MSA (EL1&0 stage 1 VMSA or PMSA), reset 0 = PMSA (pmsa/controls.ts).
+  reg('VTCR_EL2', 3, 4, 2, 1, 2, 2, {
+    reset: (pe) => (pe.cfg.profile === 'R' ? 0n : VTCR_EL2_RES1),
+    write: (pe, v) => {
+      const mask = VTCR_EL2_MASK | vtcrExtraWriteMask(pe);
+      pe.sys[VTCR()] = (pe.sys[VTCR()] & ~mask) | (v & mask);
+    },
+    onWrite: refresh,
+  }),
   reg('AFSR0_EL2', 3, 4, 5, 1, 0, 2, { writeMask: M32 }),
   reg('AFSR1_EL2', 3, 4, 5, 1, 1, 2, { writeMask: M32 }),
   reg('MAIR_EL2', 3, 4, 10, 2, 0, 2, { onWrite: refresh }),

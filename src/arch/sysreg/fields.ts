@@ -50,6 +50,8 @@ export const SCTLR = {
   I: 1 << 12,
   DZE: 1 << 14,
   UCT: 1 << 15,
+  /** Armv8-R: background region enable for privileged accesses (PMSAv8-64). */
+  BR: 1 << 17,
   WXN: 1 << 19,
 } as const;
 

@@ -6,8 +6,14 @@ import { registerSysRegs } from './catalogue.js';
 import type { SysRegDef } from './types.js';
 import { reg, lazySr } from './build.js';
 import { HCR, SCTLR } from './fields.js';
+import { mmfr0Profile } from '../pmsa/controls.js';
 
 export const A57_MIDR = 0x411f_d070n;
+
+/** MIDR_EL1: the board's CPU (PeConfig.midr), by default the Cortex-A57 QEMU models. */
+function midrOf(pe: Pe): bigint {
+  return pe.cfg.midr ?? A57_MIDR;
+}
 
 /** MPIDR_EL1: bit 31 RES1, U (bit 30) = 0 (multiprocessor), MT (bit 24) = 0, affinity. */
 export function mpidrOf(pe: Pe): bigint {
@@ -39,10 +45,11 @@ function pfr0(pe: Pe): bigint {
  * ID_AA64MMFR0_EL1: PARange from the board, ASIDBits = 2 (16 bits), BigEnd = 0 (no
  * big-endian support, unlike the A57), SNSMem = 1 (as QEMU's A57), TGran16 = 0 (not
  * supported), TGran64 = 0xF (not supported: this machine walks 4 KB granules only),
- * TGran4 = 0 (supported).
+ * TGran4 = 0 (supported). Armv8-R PEs add MSA/MSA_frac (pmsa/controls.ts).
  */
 function mmfr0(pe: Pe): bigint {
-  return (0xfn << 24n) | (1n << 12n) | (2n << 4n) | paRange(pe.cfg.paBits);
+  const r = mmfr0Profile(pe);
+  return (((0xfn << 24n) | (1n << 12n) | (2n << 4n) | paRange(pe.cfg.paBits)) & ~r.clear) | r.set;
 }
 
 /** Cache geometry by CSSELR_EL1 (Level [3:1], InD [0]): A57 L1D 32 KB, L1I 48 KB, L2 2 MB. */
@@ -133,7 +140,7 @@ export const ID_SYSREGS: SysRegDef[] = [
   // EL1 reads of MIDR/MPIDR return VPIDR_EL2/VMPIDR_EL2 when EL2 is implemented (Arm ARM D17.2.100).
   reg('MIDR_EL1', 3, 0, 0, 0, 0, 1, {
     ro: true,
-    reset: A57_MIDR,
+    reset: midrOf,
     read: (pe) => pe.sys[pe.el === 1 && pe.cfg.hasEl2 ? VPIDR() : MIDR()],
   }),
   reg('MPIDR_EL1', 3, 0, 0, 0, 5, 1, {
@@ -143,7 +150,7 @@ export const ID_SYSREGS: SysRegDef[] = [
   }),
   reg('REVIDR_EL1', 3, 0, 0, 0, 6, 1, { ro: true, note: 'TID1' }),
   reg('AIDR_EL1', 3, 1, 0, 0, 7, 1, { ro: true, note: 'TID1' }),
-  reg('VPIDR_EL2', 3, 4, 0, 0, 0, 2, { reset: A57_MIDR, writeMask: 0xffff_ffffn }),
+  reg('VPIDR_EL2', 3, 4, 0, 0, 0, 2, { reset: midrOf, writeMask: 0xffff_ffffn }),
   reg('VMPIDR_EL2', 3, 4, 0, 0, 5, 2, { reset: mpidrOf, writeMask: 0xff_41ff_ffffn }),
   ...idSpace(),
   reg('CCSIDR_EL1', 3, 1, 0, 0, 0, 1, {

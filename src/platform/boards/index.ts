@@ -7,6 +7,8 @@
 //   juno     Arm Juno-like (juno.ts): RAM at 0x8000_0000 (2 GiB) and 0x8_8000_0000 (6 GiB),
 //            PL011 at 0x7ff8_0000
 //   seattle  AMD Seattle-like (seattle.ts): RAM at 0x80_0000_0000 (512 GiB), PL011 at 0xe101_0000
+//   r82      Armv8-R AArch64, Cortex-R82-like with PMSAv8-64 MPUs (r82.ts, r82Dt.ts): DRAM at 0,
+//            PL011 at 0x9c09_0000; always boots at EL2
 import type { Bus, RamBank } from '../bus.js';
 import type { Machine } from '../machine.js';
 import type { Pl011 } from '../devices/pl011.js';
@@ -16,6 +18,9 @@ import { InputError } from '../../util/errors.js';
 import { VirtBoard, VIRT_DEFAULT_MEM, VIRT_MAX_CPUS, type KernelInput, type VirtOptions } from './virt.js';
 import { SpecBoard, type BoardSpec } from './specBoard.js';
 import { JUNO } from './juno.js';
+import { R82Board, R82_DEFAULT_MEM, R82_MAX_CPUS } from './r82.js';
+import { R82_MEMMAP } from './r82Dt.js';
+import type { PmsaConfig } from '../../arch/pmsa/state.js';
 import { SEATTLE } from './seattle.js';
 
 export type { KernelInput } from './virt.js';
@@ -46,17 +51,22 @@ export interface Board {
   load(k: KernelInput): { plan: BootPlan; dtb: Uint8Array };
 }
 
-export const BOARD_NAMES = ['virt', 'juno', 'seattle'] as const;
+export const BOARD_NAMES = ['virt', 'juno', 'seattle', 'r82'] as const;
 export type BoardName = (typeof BOARD_NAMES)[number];
 
 /** VirtOptions with the RAM size optional (each board has its default). */
-export type BoardOptions = Omit<VirtOptions, 'memSize'> & { memSize?: number };
+export type BoardOptions = Omit<VirtOptions, 'memSize'> & {
+  memSize?: number;
+  /** r82 only: MPU region counts, EL1 VMSA, MPU fault reporting. */
+  pmsa?: Partial<PmsaConfig>;
+};
 
-const SPECS: Record<Exclude<BoardName, 'virt'>, BoardSpec> = { juno: JUNO, seattle: SEATTLE };
+const SPECS: Record<'juno' | 'seattle', BoardSpec> = { juno: JUNO, seattle: SEATTLE };
 
 /** What a board allows, for option checking before one is built. */
 export function boardLimits(name: BoardName): { maxCpus: number; defaultMem: number; maxMem: number } {
   if (name === 'virt') return { maxCpus: VIRT_MAX_CPUS, defaultMem: VIRT_DEFAULT_MEM, maxMem: 255 * 2 ** 30 };
+  if (name === 'r82') return { maxCpus: R82_MAX_CPUS, defaultMem: R82_DEFAULT_MEM, maxMem: R82_MEMMAP.mem.maxSize };
   const s = SPECS[name];
   return {
     maxCpus: s.maxCpus,
@@ -73,5 +83,9 @@ export function isBoardName(name: string): name is BoardName {
 export function createBoard(name: string, opts: BoardOptions): Board {
   if (!isBoardName(name)) throw new InputError('--board', `'${name}' is not a board this machine has (boards: ${BOARD_NAMES.join(', ')})`);
   if (name === 'virt') return new VirtBoard({ ...opts, memSize: opts.memSize ?? VIRT_DEFAULT_MEM });
+  if (name === 'r82') {
+    if (opts.el !== 2) throw new InputError('--el', 'the r82 board always boots at EL2 (Armv8-R AArch64 has no EL3: EL2 is the reset EL)');
+    return new R82Board({ ...opts, memSize: opts.memSize ?? R82_DEFAULT_MEM });
+  }
   return new SpecBoard(SPECS[name], opts);
 }
