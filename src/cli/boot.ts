@@ -14,7 +14,7 @@ import { planXenBoot, type XenBootModule, type XenModuleKind } from '../platform
 import { fdtNode, setReg, setString, type FdtNode } from '../fdt/dtb.js';
 import { buildXenImage } from '../hv/image.js';
 import { installHypervisor, type Hypervisor } from '../hv/entry.js';
-import { decideIdentityMap, layoutLines, layoutSelfChecks, makeLayout, regionAt } from '../hv/mm/mmu/layout.js';
+import { decideIdentityMap, layoutLines, layoutSelfChecks, makeLayout } from '../hv/mm/mmu/layout.js';
 import type { XenKnobs } from '../hv/xen.js';
 import { parseAddr, parseSize, readInput } from './run.js';
 
@@ -39,6 +39,12 @@ export interface XenBootSpec {
   console: (byte: number) => void;
   /** Rule-checker events as they happen. */
   onRule?: (line: string) => void;
+  /** Edit the board's device tree before modules are added (tests: bad trees). */
+  editTree?: (root: FdtNode) => void;
+  /** Called with the machine before it runs (tests: hooks on the PEs). */
+  onMachine?: (m: Machine) => void;
+  /** Replace the placed DTB blob (tests: truncated blobs). */
+  editDtb?: (blob: Uint8Array) => Uint8Array;
 }
 
 export interface XenBootResult {
@@ -100,18 +106,22 @@ export function bootXen(spec: XenBootSpec): XenBootResult {
   machine.rules.sink = spec.onRule ?? null;
   const image = buildXenImage(makeLayout(spec.layout ?? 'seed'));
   const hv = installHypervisor(machine, image, { knobs: spec.knobs ?? {} });
+  const tree = boardTree(banks);
+  spec.editTree?.(tree);
   const plan = planXenBoot({
     banks,
     image: image.bytes,
     imageSize: image.size,
     ...(spec.loadAddr !== undefined ? { loadAddr: spec.loadAddr } : {}),
     loader: spec.loader,
-    dtb: boardTree(banks),
+    dtb: tree,
+    ...(spec.editDtb ? { editDtb: spec.editDtb } : {}),
     modules: spec.modules ?? [],
     ...(spec.xenBootargs !== undefined ? { xenBootargs: spec.xenBootargs } : {}),
   });
   for (const l of plan.loads) bus.writeBytes(l.addr, l.data);
   machine.boot(0, plan.entry, plan.x0);
+  spec.onMachine?.(machine);
   const stop = machine.run()!;
   let { status, message } = describeStop(stop);
   if (hv.panicked !== null) {
@@ -169,7 +179,8 @@ export function bootCommand(o: BootOptions): number {
   const knobs: XenKnobs = {};
   for (const k of o.knob ?? []) {
     if (k === 'map-tables-with-domain-page-only') knobs.mapTablesWithDomainPageOnly = true;
-    else throw new InputError('--knob', `'${k}' is not a knob (knobs: map-tables-with-domain-page-only)`);
+    else if (k === 'omit-identity-map') knobs.omitIdentityMap = true;
+    else throw new InputError('--knob', `'${k}' is not a knob (knobs: map-tables-with-domain-page-only, omit-identity-map)`);
   }
   let out = '';
   const flush = (): void => {
@@ -223,11 +234,17 @@ export function layoutCommand(o: LayoutOptions): string {
   lines.push(bad.length ? `Self-checks FAILED: ${bad.join('; ')}` : 'Self-checks: all build-time assertions hold');
   lines.push('RAM banks:');
   for (const b of banks) {
-    const clash = [regionAt(l, b.start), regionAt(l, b.start + b.size - 1)].filter((r) => r).map((r) => r!.name);
-    const note = clash.length ? `  (VA = PA would clash with ${[...new Set(clash)].join(', ')})` : '';
+    const clash = l.regions.filter((r) => b.start < r.start + r.size && r.start < b.start + b.size).map((r) => r.name);
+    const note = clash.length ? `  (VA = PA would clash with ${clash.join(', ')})` : '';
     lines.push(`  ${b.start.toString(16).padStart(16, '0')} - ${(b.start + b.size - 1).toString(16).padStart(16, '0')}${note}`);
   }
-  const d = decideIdentityMap(l, { image: { start: load, end: load + image.size }, banks });
+  // The direct loader puts the DTB at the next 2 MB boundary after the image (loader/xenBoot.ts).
+  const dtb = Math.ceil((load + image.size) / (2 * 1024 * 1024)) * 2 * 1024 * 1024;
+  const d = decideIdentityMap(l, {
+    image: { start: load, end: load + image.size },
+    banks,
+    avoid: [{ start: dtb, end: dtb + 2 * 1024 * 1024 }],
+  });
   lines.push(
     `Xen image: ${hex(load)} - ${hex(load + image.size)} (phys_offset ${load >= l.xenVirtStart ? '' : '-'}${hex(Math.abs(load - l.xenVirtStart))})`,
   );

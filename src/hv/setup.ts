@@ -9,7 +9,8 @@ import { SystemState } from './xen.js';
 import { panic } from './panic.js';
 import { decideIdentityMap, fixmapAddr, layoutLines, layoutSelfChecks, FIX_CONSOLE, MB, PAGE_SIZE } from './mm/mmu/layout.js';
 import { createPageTables, enableMmu, removeIdentityMapping, setupPagetables, SCTLR_EL2_SET } from './mm/mmu/switch.js';
-import { copyFromPaddr, destroyXenMappings, ioremapAttr, mapPagesToXen, setupDirectmapMappings, vmInit } from './mm/mmu/mm.js';
+import { copyFromPaddr, destroyXenMappings, ioremapAttr, setupDirectmapMappings, staticPtOps, vmInit } from './mm/mmu/mm.js';
+import { PtError, xenPtUpdate } from './mm/mmu/pt.js';
 import { MAIRVAL, PAGE_HYPERVISOR_RO, _PAGE_BLOCK } from './mm/mmu/pte.js';
 import { earlyScan, fdtTotalSize, type EarlyFdt } from './earlyfdt.js';
 import { TempBootAllocator, TempHeap } from './mm/tempAlloc.js';
@@ -40,6 +41,7 @@ export function head(xen: Xen): void {
     return earlyScan(cpu.copyFrom(xen.fdtPa, fdtTotalSize(hdr, xen.fdtPa)), xen.fdtPa);
   });
   if (early.uartPa !== null) xen.console.setUart(early.uartPa, true);
+  if (early.banks.length === 0) panic('No memory bank found in the device tree (/memory)');
   xen.console.raw('- Boot CPU booting -');
   xen.console.raw(`- Current EL ${h16(Number(cpu.readSysreg('CurrentEL')))} -`);
 
@@ -137,7 +139,15 @@ export function startXen(xen: Xen, early: EarlyFdt): void {
 function earlyFdtMap(xen: Xen, fdtPa: number): number {
   if (fdtPa % 8 !== 0) panic(`Invalid device tree blob at physical address ${hx(fdtPa)}: not 8-byte aligned`);
   const base = fdtPa - (fdtPa % (2 * MB));
-  mapPagesToXen(xen, xen.layout.bootFdtStart, base, (4 * MB) / PAGE_SIZE, PAGE_HYPERVISOR_RO | _PAGE_BLOCK);
+  // The FDT's L2 entries are in the static runtime tables (xen_second): mapped the way the
+  // early open-coded create_mappings did, independent of how xenMapTable reaches other tables.
+  const o = staticPtOps(xen, xen.xenRoot, () => panic('earlyFdtMap needs no new table'));
+  try {
+    xenPtUpdate(o, xen.layout.bootFdtStart, base, (4 * MB) / PAGE_SIZE, PAGE_HYPERVISOR_RO | _PAGE_BLOCK);
+  } catch (e) {
+    if (e instanceof PtError) panic(`earlyFdtMap: ${e.message}`);
+    throw e;
+  }
   return xen.layout.bootFdtStart + (fdtPa - base);
 }
 

@@ -25,6 +25,11 @@ export interface XenKnobs {
    * so an early xenPtUpdate reaches for the directmap before it exists: a Data Abort at EL2.
    */
   mapTablesWithDomainPageOnly?: boolean;
+  /**
+   * Seed 002: leave the switch page out of the boot tables. Turning the MMU on then fetches
+   * through tables without the identity map: an Instruction Abort at EL2, as on hardware.
+   */
+  omitIdentityMap?: boolean;
 }
 
 export class Xen {

@@ -41,6 +41,8 @@ export interface XenBootInput {
   modules?: XenBootModule[];
   /** /chosen xen,xen-bootargs. */
   xenBootargs?: string;
+  /** Replace the DTB blob as placed (tests: truncated or corrupted blobs). */
+  editDtb?: (blob: Uint8Array) => Uint8Array;
 }
 
 export interface XenBootPlan {
@@ -105,7 +107,8 @@ export function planXenBoot(input: XenBootInput): XenBootPlan {
     if (m.cmdline !== undefined) setString(node, 'bootargs', m.cmdline);
     chosen.children.push(node);
   }
-  const blob = buildDtb({ root: tree, reserve: [], bootCpuidPhys: 0 });
+  const built = buildDtb({ root: tree, reserve: [], bootCpuidPhys: 0 });
+  const blob = input.editDtb ? input.editDtb(built) : built;
   if (blob.length > dtbReserve) throw new InputError('dtb', `device tree of ${blob.length} bytes exceeds the 2 MB Xen maps for it`);
   const dtbAddr = alignUp(load + input.imageSize, 2 * MiB);
   if (!inRam([bankOf], dtbAddr, blob.length))

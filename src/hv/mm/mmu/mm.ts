@@ -52,6 +52,26 @@ export function livePtOps(xen: Xen): PtOps {
   return ptOpsFor(xen, root, () => allocXenPage(xen));
 }
 
+/**
+ * PtOps for the static hierarchies the head and setupPagetables build (boot_pgtable,
+ * xen_pgtable and their pools in .data): tables are reached by PA with the MMU off and through
+ * the image mapping with it on — what Xen's head.S and its early open-coded mapping code do by
+ * symbol, so it never depends on how xenMapTable finds other tables.
+ */
+export function staticPtOps(xen: Xen, root: number, allocTable: () => number): PtOps {
+  return {
+    cpu: xen.cpu,
+    root,
+    mapTable: (pa) => {
+      if (!xen.mmuOn) return pa;
+      const va = xen.imageVaOf(pa);
+      return va ?? panic(`static page-table walk reached PA ${hx(pa)}, which is not in the image`);
+    },
+    unmapTable: () => undefined,
+    allocTable,
+  };
+}
+
 export function ptOpsFor(xen: Xen, root: number, allocTable: () => number): PtOps {
   return {
     cpu: xen.cpu,

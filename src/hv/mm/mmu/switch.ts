@@ -15,7 +15,7 @@ import { SCTLR } from '../../../arch/sysreg/fields.js';
 import { BOOT_PT_PAGES, XEN_PT_PAGES, type Section } from '../../image.js';
 import { FIX_CONSOLE, PAGE_SIZE, fixmapAddr } from './layout.js';
 import { INVALID_MFN, PtError, linkTable, xenPtUpdate, type PtOps } from './pt.js';
-import { ptOpsFor } from './mm.js';
+import { staticPtOps } from './mm.js';
 import { PAGE_HYPERVISOR_NOCACHE, PAGE_HYPERVISOR_RO, PAGE_HYPERVISOR_RW, PAGE_HYPERVISOR_RX } from './pte.js';
 
 /** The permissions each section is mapped with. */
@@ -38,7 +38,7 @@ function poolOps(xen: Xen, which: 'boot' | 'xen'): PtOps {
   const pool = xen.pa(which === 'boot' ? 'bootPgtablePool' : 'xenPgtablePool');
   const max = which === 'boot' ? BOOT_PT_PAGES : XEN_PT_PAGES;
   const root = which === 'boot' ? xen.bootRoot : xen.xenRoot;
-  return ptOpsFor(xen, root, () => {
+  return staticPtOps(xen, root, () => {
     const used = which === 'boot' ? xen.bootPoolUsed++ : xen.xenPoolUsed++;
     if (used >= max) panic(`- Unable to build ${which} page tables: the static pool of ${max} tables is exhausted -`);
     return pool + used * PAGE_SIZE;
@@ -74,7 +74,7 @@ export function createPageTables(xen: Xen, uartPa: number | null): void {
     const o = poolOps(xen, 'boot');
     populateHierarchy(xen, o);
     if (uartPa !== null) update(o, fixmapAddr(xen.layout, FIX_CONSOLE), uartPa - (uartPa % PAGE_SIZE), 1, PAGE_HYPERVISOR_NOCACHE);
-    if (xen.identity!.kind !== 'runtime') update(o, xen.idPa, xen.idPa, 1, PAGE_HYPERVISOR_RX);
+    if (xen.identity!.kind !== 'runtime' && !xen.knobs.omitIdentityMap) update(o, xen.idPa, xen.idPa, 1, PAGE_HYPERVISOR_RX);
   });
 }
 
@@ -101,7 +101,7 @@ export function enableMmu(xen: Xen): void {
 /** remove_identity_mapping: the identity page leaves the live tables (with TLB maintenance). */
 export function removeIdentityMapping(xen: Xen, root: number): void {
   if (xen.identity!.kind === 'runtime') return;
-  const o = ptOpsFor(xen, root, () => panic('no table allocation while removing the identity map'));
+  const o = staticPtOps(xen, root, () => panic('no table allocation while removing the identity map'));
   update(o, xen.idPa, INVALID_MFN, 1, 0);
 }
 
