@@ -56,7 +56,7 @@ export function tempBootFdtInfo(
         let kind: BootModuleKind = COMPAT_KIND.find(([c]) => compat.includes(c))?.[1] ?? 'unknown';
         if (kind === 'unknown') {
           // early_scan_node -> has_xsm_magic: a generic module may be the XSM policy.
-          if (hasXsmMagic(() => new DataView(copyFromPaddr(r.address, 4).buffer).getUint32(0, true) === XSM_MAGIC)) kind = 'xsm';
+          if (new DataView(copyFromPaddr(r.address, 4).buffer).getUint32(0, true) === XSM_MAGIC) kind = 'xsm';
           else kind = generic++ === 0 ? 'kernel' : 'ramdisk';
         }
         const inRam = bi.mem.some((b) => r.address >= b.start && r.address + r.size <= b.start + b.size);

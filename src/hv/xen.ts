@@ -61,6 +61,8 @@ export class Xen {
   /** Call trace of the last fault, kept for the vector's dump. */
   faultTrace: string[] | null = null;
   inTrap = false;
+  /** PMAP slot uses so far (a boot maps its boot-allocated tables through them). */
+  pmapMaps = 0;
   panicked: string | null = null;
   bootDone = false;
 

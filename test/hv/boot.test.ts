@@ -238,3 +238,14 @@ test('bad device trees stop the boot with one (XEN) panic line, no stack trace',
     assert.doesNotMatch(r.out, /at .*\.js:\d+/, `${name}: no stack trace`);
   }
 });
+
+test('deterministic: the same boot gives the same log and the same virtual time; PMAP slots are used and released', () => {
+  const a = boot();
+  const b = boot();
+  assert.equal(a.out, b.out);
+  assert.equal(a.machine.totalRetired, b.machine.totalRetired);
+  assert.ok(a.machine.totalRetired > 1000, 'TypeScript work costs virtual time');
+  const xen = a.hv.xen!;
+  assert.ok(xen.pmapMaps > 0, 'the directmap tables were reached through PMAP');
+  assert.equal(xen.cpu.read64(xen.sym('xenFixmap') + (66 + 0) * 8), 0n, 'PMAP slot 0 is free again');
+});

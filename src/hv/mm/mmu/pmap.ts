@@ -22,6 +22,7 @@ export function pmapMap(xen: Xen, pa: number): number {
     let slot = -1;
     for (let i = 0; i < NUM_FIX_PMAP; i++) if ((inuse & (1 << i)) === 0) slot = slot < 0 ? i : slot;
     if (slot < 0) panic('Out of PMAP slots');
+    xen.pmapMaps++;
     cpu.write64(inuseVa(xen), BigInt(inuse | (1 << slot)));
     const idx = FIX_PMAP_BEGIN + slot;
     cpu.write64(xen.sym('xenFixmap') + idx * 8, xenLeaf(pa - (pa % PAGE_SIZE), 3, PAGE_HYPERVISOR_RW));
