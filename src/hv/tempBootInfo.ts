@@ -19,12 +19,7 @@ const COMPAT_KIND: [string, BootModuleKind][] = [
   ['xen,xsm-policy', 'xsm'],
 ];
 
-export function tempBootFdtInfo(
-  fdt: Uint8Array,
-  fdtPa: number,
-  copyFromPaddr: (pa: number, len: number) => Uint8Array,
-  hasXsmMagic: (check: () => boolean) => boolean,
-): BootInfo {
+export function tempBootFdtInfo(fdt: Uint8Array, fdtPa: number, copyFromPaddr: (pa: number, len: number) => Uint8Array): BootInfo {
   const { root, reserve } = parseFdtOrPanic(fdt, fdtPa);
   const bi: BootInfo = { mem: [], reserved: [], staticHeap: [], modules: [], xenBootargs: '', domains: [] };
   try {
