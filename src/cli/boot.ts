@@ -16,7 +16,7 @@ import { buildXenImage } from '../hv/image.js';
 import { installHypervisor, type Hypervisor } from '../hv/entry.js';
 import { decideIdentityMap, layoutLines, layoutSelfChecks, makeLayout } from '../hv/mm/mmu/layout.js';
 import type { XenKnobs } from '../hv/xen.js';
-import { parseAddr, parseSize, readInput } from './run.js';
+import { parseAddr, parseCount, parseSize, readInput } from './run.js';
 
 export interface RamBankSpec {
   start: number;
@@ -198,7 +198,7 @@ export function bootCommand(o: BootOptions): number {
     strict: o.strict === true,
     knobs,
     layout: parseLayout(o.layout),
-    ...(o.maxInsns !== undefined ? { maxInsns: Number(o.maxInsns) } : {}),
+    ...(o.maxInsns !== undefined ? { maxInsns: parseCount(o.maxInsns, '--max-insns') } : {}),
     console: (b) => {
       out += String.fromCharCode(b);
       if (out.length > 4096) flush();

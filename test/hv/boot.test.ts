@@ -249,3 +249,10 @@ test('deterministic: the same boot gives the same log and the same virtual time;
   assert.ok(xen.pmapMaps > 0, 'the directmap tables were reached through PMAP');
   assert.equal(xen.cpu.read64(xen.sym('xenFixmap') + (66 + 0) * 8), 0n, 'PMAP slot 0 is free again');
 });
+
+test("no RAM page can be identity mapped: the boot stops with Xen's clash message", () => {
+  const r = boot({ ram: [{ start: 512 * GB + 2 * MB, size: 8 * MB }], loadAddr: 512 * GB + 3 * MB });
+  assert.equal(r.status, 3);
+  assert.match(r.out, /- Unable to build boot page tables - virt and phys addresses clash\. -/);
+  assert.match(r.hv.panicked ?? '', /identity map impossible/);
+});
