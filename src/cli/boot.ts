@@ -28,6 +28,8 @@ export interface XenBootSpec {
   /** RAM banks (default: the board's). */
   ram?: RamBankSpec[];
   memSize?: number;
+  /** Number of PEs (secondaries come up through PSCI CPU_ON). */
+  smp?: number;
   loadAddr?: number;
   loader: 'direct' | 'grub';
   modules?: XenBootModule[];
@@ -66,8 +68,8 @@ export function boardBanks(board: string, memSize?: number): RamBankSpec[] {
 }
 
 /** The virt device tree with `banks` as its /memory nodes. */
-function boardTree(banks: RamBankSpec[]): FdtNode {
-  const root = makeVirtDtb({ ramBase: banks[0].start, ramSize: banks[0].size, cpus: 1, el: 2, gicVersion: 3 });
+function boardTree(banks: RamBankSpec[], cpus: number): FdtNode {
+  const root = makeVirtDtb({ ramBase: banks[0].start, ramSize: banks[0].size, cpus, el: 2, gicVersion: 3 });
   const chosen = root.children.find((c) => c.name === 'chosen') ?? fdtNode('chosen');
   if (!root.children.includes(chosen)) root.children.push(chosen);
   setString(chosen, 'stdout-path', `/pl011@${VIRT_MEMMAP.uart.base.toString(16)}`);
@@ -90,13 +92,21 @@ export function bootXen(spec: XenBootSpec): XenBootResult {
     if (b.start + b.size > 2 ** PA_BITS)
       throw new InputError('--ram', `bank ${hex(b.start)}+${hex(b.size)} is beyond the ${PA_BITS}-bit PA space`);
   }
+  const smp = spec.smp ?? 1;
+  if (!Number.isInteger(smp) || smp < 1 || smp > 8) throw new InputError('--smp', `'${spec.smp}' must be 1..8`);
   const bus = new Bus();
   for (const b of banks) bus.addRam(b.start, b.size);
   const uart = new Pl011({ tx: spec.console });
   bus.addMmio(VIRT_MEMMAP.uart.base, VIRT_MEMMAP.uart.size, uart);
   const machine = new Machine({
     bus,
-    cpus: [{ id: 0, affinity: virtCpuMpidr(0), hasEl2: true, paBits: PA_BITS, profile: 'A' }],
+    cpus: Array.from({ length: smp }, (_, i) => ({
+      id: i,
+      affinity: virtCpuMpidr(i),
+      hasEl2: true,
+      paBits: PA_BITS,
+      profile: 'A' as const,
+    })),
     bootEl: 2,
     conduit: 'smc',
     console: spec.console,
@@ -106,7 +116,7 @@ export function bootXen(spec: XenBootSpec): XenBootResult {
   machine.rules.sink = spec.onRule ?? null;
   const image = buildXenImage(makeLayout(spec.layout ?? 'seed'));
   const hv = installHypervisor(machine, image, { knobs: spec.knobs ?? {} });
-  const tree = boardTree(banks);
+  const tree = boardTree(banks, smp);
   spec.editTree?.(tree);
   const plan = planXenBoot({
     banks,
@@ -137,6 +147,7 @@ export function bootXen(spec: XenBootSpec): XenBootResult {
 export interface BootOptions {
   board: string;
   mem?: string;
+  smp?: string;
   ram?: string;
   loadAddr?: string;
   loader: string;
@@ -191,6 +202,7 @@ export function bootCommand(o: BootOptions): number {
     board: o.board,
     ...(o.ram !== undefined ? { ram: parseRam(o.ram) } : {}),
     ...(o.mem !== undefined ? { memSize: parseSize(o.mem, '--mem') } : {}),
+    ...(o.smp !== undefined ? { smp: parseCount(o.smp, '--smp') } : {}),
     ...(o.loadAddr !== undefined ? { loadAddr: parseAddr(o.loadAddr, '--load-addr') } : {}),
     loader: o.loader,
     modules: (o.module ?? []).map(parseModule),

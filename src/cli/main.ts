@@ -57,6 +57,7 @@ function buildProgram(): Command {
     .description("run the hypervisor's start of day on a board: (XEN) log on the UART (stdout)")
     .addOption(new Option('--board <name>', 'board').default('virt'))
     .option('--mem <size>', 'RAM size of the virt board (default 512M)')
+    .option('--smp <n>', 'number of PEs (1..8); secondaries come up through PSCI CPU_ON')
     .option('--load-addr <addr>', 'physical address the boot loader places the hypervisor image at (hex, 4 KiB aligned)')
     .addOption(
       new Option('--loader <kind>', 'direct (U-Boot/QEMU: modules after the image) or grub (modules high in RAM)').default('direct'),

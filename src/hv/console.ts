@@ -13,7 +13,8 @@ export class Console {
   /** VA of the UART's register page (plus the UART's offset in it), or null before it is known. */
   private uartVa: number | null = null;
 
-  constructor(private readonly cpu: Cpu) {}
+  /** `cpu` gives the CPU printing now: every CPU reaches the UART through its own EL2 regime. */
+  constructor(private readonly cpu: () => Cpu) {}
 
   /** Point the console at the UART's registers at `va`; earlier lines are flushed there. */
   setUart(va: number, flushRing: boolean): void {
@@ -39,6 +40,7 @@ export class Console {
   private emit(s: string): void {
     if (this.uartVa === null) return;
     const va = this.uartVa;
-    for (let i = 0; i < s.length; i++) this.cpu.write32(va + UARTDR, s.charCodeAt(i) & 0xff);
+    const cpu = this.cpu();
+    for (let i = 0; i < s.length; i++) cpu.write32(va + UARTDR, s.charCodeAt(i) & 0xff);
   }
 }

@@ -81,3 +81,22 @@ export function earlyScan(bytes: Uint8Array, fdtPa: number): EarlyFdt {
     throw e;
   }
 }
+
+/** MPIDRs of the /cpus/cpu@… nodes with device_type "cpu", in tree order (logical CPU ids). */
+export function dtCpuMpidrs(bytes: Uint8Array, fdtPa: number): number[] {
+  const { root } = parseFdtOrPanic(bytes, fdtPa);
+  const cpus = findNode(root, '/cpus');
+  if (!cpus) return [0];
+  try {
+    const out: number[] = [];
+    for (const c of cpus.children) {
+      if (!c.props.has('device_type') || getString(c, 'device_type') !== 'cpu') continue;
+      const r = getReg(cpus, c)[0];
+      if (r) out.push(r.address);
+    }
+    return out.length ? out : [0];
+  } catch (e) {
+    if (e instanceof InputError) return panic(`Invalid device tree blob: ${e.message}`);
+    throw e;
+  }
+}

@@ -11,7 +11,7 @@ import { HvPanic } from './panic.js';
 import { PtError } from './mm/mmu/pt.js';
 import { NATIVE, type XenImage } from './image.js';
 import { Xen, type XenKnobs } from './xen.js';
-import { head } from './setup.js';
+import { cpuUpWait, head, initSecondary } from './setup.js';
 import { trap } from './traps.js';
 
 export interface HypervisorOptions {
@@ -59,9 +59,10 @@ function reportPanic(xen: Xen, reason: string): void {
   idle(xen);
 }
 
-/** Run one entry into the hypervisor; see the header for how it can end. */
-function run(xen: Xen, fn: () => void): void {
-  xen.cpu.resetFrames();
+/** Run one entry into the hypervisor on `cpu`; see the header for how it can end. */
+function run(xen: Xen, cpu: Cpu, fn: () => void): void {
+  xen.cpu = cpu;
+  cpu.resetFrames();
   try {
     fn();
   } catch (e) {
@@ -80,8 +81,12 @@ function run(xen: Xen, fn: () => void): void {
 /** Register the hypervisor's native calls on `machine`. */
 export function installHypervisor(machine: Machine, image: XenImage, opts: HypervisorOptions = {}): Hypervisor {
   const hv = new Hypervisor(machine, image, opts);
+  const cpus = new Map<number, Cpu>();
   const cpuFor = (pe: Pe): Cpu => {
+    const known = cpus.get(pe.id);
+    if (known) return known;
     const cpu = new Cpu(pe);
+    cpus.set(pe.id, cpu);
     cpu.symbolName = (va) => {
       const x = hv.xen;
       const s =
@@ -100,16 +105,30 @@ export function installHypervisor(machine: Machine, image: XenImage, opts: Hyper
     }
     const xen = new Xen(cpuFor(pe), image, opts.knobs ?? {});
     hv.xen = xen;
-    run(xen, () => head(xen));
+    run(xen, xen.cpu, () => head(xen));
   });
   for (let n = 0; n < 16; n++) {
-    machine.nativeCalls.set(NATIVE.vectorBase + n, () => {
+    machine.nativeCalls.set(NATIVE.vectorBase + n, (pe) => {
       const xen = hv.xen!;
-      run(xen, () => trap(xen, n));
+      run(xen, cpuFor(pe), () => trap(xen, n));
     });
   }
-  machine.nativeCalls.set(NATIVE.idle, () => {
-    if (hv.xen) idle(hv.xen);
+  machine.nativeCalls.set(NATIVE.idle, (pe) => {
+    if (!hv.xen) return;
+    hv.xen.cpu = cpuFor(pe);
+    idle(hv.xen);
+  });
+  machine.nativeCalls.set(NATIVE.cpuUpWait, (pe) => {
+    const xen = hv.xen!;
+    run(xen, cpuFor(pe), () => cpuUpWait(xen));
+  });
+  machine.nativeCalls.set(NATIVE.secondary, (pe) => {
+    const xen = hv.xen;
+    if (!xen) return void (pe.sleeping = 'wfi');
+    run(xen, cpuFor(pe), () => {
+      initSecondary(xen);
+      idle(xen);
+    });
   });
   return hv;
 }

@@ -17,6 +17,10 @@ import { PAGE_SIZE, type XenLayout } from './mm/mmu/layout.js';
 export const NATIVE = {
   entry: 0,
   idle: 1,
+  /** The boot CPU's wait for secondaries (a spin loop in .init.text). */
+  cpuUpWait: 2,
+  /** Secondary CPUs' entry (PSCI CPU_ON target), in .text.idmap. */
+  secondary: 3,
   /** Vector slot n (0..15) of hyp_traps_vector is native call vectorBase + n. */
   vectorBase: 0x10,
 } as const;
@@ -78,6 +82,7 @@ const TEXT_FUNCS = [
   'freeInitMemory',
   'initDone',
   'idleLoop',
+  'startSecondary',
 ];
 
 const INIT_FUNCS = [
@@ -99,6 +104,8 @@ const INIT_FUNCS = [
   'endBootAllocator',
   'vmInit',
   'consoleInitPreirq',
+  'smpUp',
+  'cpuUpWait',
 ];
 
 const FUNC_SIZE = 0x40;
@@ -140,6 +147,7 @@ export function buildXenImage(layout: XenLayout): XenImage {
   add('_start', '.text.idmap', 0, 0x40);
   add('enableMmu', '.text.idmap', 0x40, 0x40);
   add('switchTtbrId', '.text.idmap', 0x80, 0x40);
+  add('initSecondary', '.text.idmap', 0xc0, 0x40);
   add('hypTrapsVector', '.text.idmap', 0x800, 0x800);
   const text = section('.text', Math.ceil((TEXT_FUNCS.length * FUNC_SIZE) / PAGE_SIZE), true, false);
   TEXT_FUNCS.forEach((f, i) => add(f, '.text', text.offset + i * FUNC_SIZE, FUNC_SIZE));
@@ -171,6 +179,8 @@ export function buildXenImage(layout: XenLayout): XenImage {
   const vec = symbols.get('hypTrapsVector')!.offset;
   for (let n = 0; n < 16; n++) dv.setUint32(vec + n * 0x80, nativeCallWord(NATIVE.vectorBase + n), true);
   dv.setUint32(symbols.get('idleLoop')!.offset, nativeCallWord(NATIVE.idle), true);
+  dv.setUint32(symbols.get('cpuUpWait')!.offset, nativeCallWord(NATIVE.cpuUpWait), true);
+  dv.setUint32(symbols.get('initSecondary')!.offset, nativeCallWord(NATIVE.secondary), true);
   new TextEncoder().encodeInto(`Xen version ${XEN_VERSION}\0`, bytes.subarray(rodata.offset));
   void idmap;
 

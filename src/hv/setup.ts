@@ -9,10 +9,11 @@ import { SystemState } from './xen.js';
 import { panic } from './panic.js';
 import { decideIdentityMap, fixmapAddr, layoutLines, layoutSelfChecks, FIX_CONSOLE, MB, PAGE_SIZE } from './mm/mmu/layout.js';
 import { createPageTables, enableMmu, removeIdentityMapping, setupPagetables, SCTLR_EL2_SET } from './mm/mmu/switch.js';
-import { copyFromPaddr, destroyXenMappings, ioremapAttr, setupDirectmapMappings, staticPtOps, vmInit } from './mm/mmu/mm.js';
+import { copyFromPaddr, destroyXenMappings, ioremapAttr, mapPagesToXen, setupDirectmapMappings, staticPtOps, vmInit } from './mm/mmu/mm.js';
 import { PtError, xenPtUpdate } from './mm/mmu/pt.js';
-import { MAIRVAL, PAGE_HYPERVISOR_RO, _PAGE_BLOCK } from './mm/mmu/pte.js';
-import { earlyScan, fdtTotalSize, type EarlyFdt } from './earlyfdt.js';
+import { MAIRVAL, PAGE_HYPERVISOR_RO, PAGE_HYPERVISOR_RX, _PAGE_BLOCK } from './mm/mmu/pte.js';
+import { SCTLR } from '../arch/sysreg/fields.js';
+import { dtCpuMpidrs, earlyScan, fdtTotalSize, type EarlyFdt } from './earlyfdt.js';
 import { TempBootAllocator, TempHeap } from './mm/tempAlloc.js';
 import { tempBootFdtInfo, tempBootInfoLog } from './tempBootInfo.js';
 import type { BootInfo } from './bootinfo.js';
@@ -74,6 +75,9 @@ export function head(xen: Xen): void {
   xen.console.raw('- Turning on paging -');
   enableMmu(xen);
   xen.call('primarySwitched', () => primarySwitched(xen, early));
+  // Secondary CPUs are coming up: the boot CPU waits in cpuUpWait (a native-call spin loop,
+  // so the machine runs the other PEs meanwhile).
+  if (xen.waitingFor.length) cpu.setPc(xen.sym('cpuUpWait'));
 }
 
 /** After the MMU is on: leave the identity page for the link address. */
@@ -125,10 +129,85 @@ export function startXen(xen: Xen, early: EarlyFdt): void {
     setupMm(xen, bi, early);
     vmInit(xen);
     consoleInitPreirq(xen, early);
+    smpUp(xen, dtCpuMpidrs(fdt, xen.fdtPa));
+    if (xen.waitingFor.length === 0) startXenLate(xen);
+  });
+}
+
+/** The rest of start_xen, once the secondary CPUs are up (or gave up on). */
+function startXenLate(xen: Xen): void {
+  {
+    const cpu = xen.cpu;
     const banner = new TextDecoder().decode(cpu.copyFrom(xen.sym('xenBanner'), 0x80)).split('\0')[0];
     xen.printk(banner);
     xen.state = SystemState.Active;
     initDone(xen);
+  }
+}
+
+/** PSCI CPU_ON (SMC64 function ID). */
+const PSCI_CPU_ON64 = 0xc400_0003;
+/** How long the boot CPU spins for a secondary (Xen waits a second). */
+export const SMP_TIMEOUT_SPINS = 100_000;
+
+/** smp_init_cpus + __cpu_up: start every other CPU through PSCI CPU_ON at initSecondary. */
+function smpUp(xen: Xen, mpidrs: number[]): void {
+  xen.call('smpUp', () => {
+    const cpu = xen.cpu;
+    xen.cpuMpidr = mpidrs;
+    xen.printk(`SMP: Allowing ${mpidrs.length} CPUs`);
+    if (mpidrs.length <= 1) return;
+    // update_identity_mapping(true): secondaries turn their MMU on from the identity page.
+    if (xen.identity!.kind !== 'runtime') mapPagesToXen(xen, xen.idPa, xen.idPa, 1, PAGE_HYPERVISOR_RX);
+    const entry = xen.idPa + (xen.sym('initSecondary') - xen.image.linkAddr);
+    for (let i = 1; i < mpidrs.length; i++) {
+      xen.printk(`Bringing up CPU${i}`);
+      const r = Number(BigInt.asIntN(32, cpu.smc(PSCI_CPU_ON64, mpidrs[i], entry, i)));
+      if (r !== 0) xen.printk(`Failed to bring up CPU${i} (PSCI error ${r})`);
+      else xen.waitingFor.push(i);
+    }
+  });
+}
+
+/** The boot CPU's wait loop: one spin per entry, then the rest of start_xen. */
+export function cpuUpWait(xen: Xen): void {
+  const pending = xen.waitingFor.filter((c) => !xen.cpuOnline.has(c));
+  if (pending.length && xen.waitSpins++ < SMP_TIMEOUT_SPINS) {
+    xen.cpu.setPc(xen.sym('cpuUpWait'));
+    return;
+  }
+  xen.call('startXen', () => {
+    for (const c of pending) xen.printk(`CPU${c} never came online`);
+    xen.waitingFor = [];
+    // update_identity_mapping(false)
+    if (xen.identity!.kind !== 'runtime') destroyXenMappings(xen, xen.idPa, xen.idPa + PAGE_SIZE);
+    xen.printk(`Brought up ${xen.cpuOnline.size} CPUs`);
+    startXenLate(xen);
+  });
+}
+
+/**
+ * A secondary CPU's entry (PSCI CPU_ON target, in the identity page; x0 = its logical id):
+ * cpu_init, the MMU on straight onto the shared runtime tables with WXN from the start
+ * (enable_secondary_cpu_mm), then the link address, its vectors, and online.
+ */
+export function initSecondary(xen: Xen): void {
+  const cpu = xen.cpu;
+  const id = cpu.x(0);
+  cpu.writeSysreg('MAIR_EL2', MAIRVAL);
+  cpu.writeSysreg('TCR_EL2', tcrEl2(Number(cpu.readSysreg('ID_AA64MMFR0_EL1') & 0xfn)));
+  cpu.writeSysreg('SCTLR_EL2', SCTLR_EL2_SET);
+  cpu.writeSysreg('VBAR_EL2', BigInt(xen.idPa + (xen.sym('hypTrapsVector') - xen.image.linkAddr)));
+  cpu.tlbi('ALLE2');
+  cpu.dsb();
+  cpu.isb();
+  cpu.writeSysreg('TTBR0_EL2', BigInt(xen.xenRoot));
+  cpu.isb();
+  cpu.writeSysreg('SCTLR_EL2', SCTLR_EL2_SET | BigInt(SCTLR.M | SCTLR.C | SCTLR.WXN));
+  cpu.isb();
+  cpu.call(xen.sym('startSecondary'), () => {
+    cpu.writeSysreg('VBAR_EL2', BigInt(xen.sym('hypTrapsVector')));
+    xen.cpuOnline.add(id);
   });
 }
 

@@ -66,13 +66,24 @@ export class Xen {
   panicked: string | null = null;
   bootDone = false;
 
+  /** The CPU running hypervisor code now (Xen's smp_processor_id()); set at every entry. */
+  cpu: Cpu;
+  /** Secondary CPUs asked to come up (by logical id) and those that did (cpu_online_map). */
+  readonly cpuOnline = new Set<number>([0]);
+  /** MPIDR of each logical CPU, from /cpus. */
+  cpuMpidr: number[] = [];
+  /** The boot CPU waits at cpuUpWait for these; spins so far. */
+  waitingFor: number[] = [];
+  waitSpins = 0;
+
   constructor(
-    readonly cpu: Cpu,
+    cpu: Cpu,
     readonly image: XenImage,
     readonly knobs: XenKnobs,
   ) {
+    this.cpu = cpu;
     this.layout = image.layout;
-    this.console = new Console(cpu);
+    this.console = new Console(() => this.cpu);
   }
 
   printk(msg: string): void {

@@ -256,3 +256,20 @@ test("no RAM page can be identity mapped: the boot stops with Xen's clash messag
   assert.match(r.out, /- Unable to build boot page tables - virt and phys addresses clash\. -/);
   assert.match(r.hv.panicked ?? '', /identity map impossible/);
 });
+
+test('secondary CPUs come up through PSCI CPU_ON onto the shared runtime tables, from the identity page', () => {
+  for (const spec of [{ smp: 4 }, { smp: 2, ram: [{ start: 512 * GB, size: 2 * GB }], loadAddr: 512 * GB + 4 * MB }]) {
+    const r = boot(spec);
+    assert.equal(r.status, 0, r.out);
+    assert.equal(r.ruleEvents, 0, r.rules.join('\n'));
+    assert.match(r.out, new RegExp(`Brought up ${spec.smp} CPUs`));
+    const xen = r.hv.xen!;
+    for (const pe of r.machine.pes) {
+      assert.equal(Number(pe.sys[sr('TTBR0_EL2')]), xen.xenRoot, `PE${pe.id} on the runtime tables`);
+      assert.equal(Number(pe.sys[sr('SCTLR_EL2')] & 0x80001n), 0x80001, `PE${pe.id}: MMU on, WXN`);
+      assert.equal(Number(pe.sys[sr('VBAR_EL2')]), xen.sym('hypTrapsVector'));
+    }
+    // The identity page is gone again once everyone is up.
+    assert.equal(walkStage1(r.machine.bus, r.machine.pes[0].mmu.el2, xen.idPa, true, null).ok, false);
+  }
+});
