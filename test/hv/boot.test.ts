@@ -9,7 +9,7 @@ import { sr } from '../../src/arch/sysreg/index.js';
 import { walkStage1 } from '../../src/arch/mmu/walk.js';
 import { HvFault } from '../../src/hv/arch/cpu.js';
 import { HvPanic } from '../../src/hv/panic.js';
-import { ioremapAttr, vunmap } from '../../src/hv/mm/mmu/mm.js';
+import { ioremapAttr, mapPagesToXen, vunmap } from '../../src/hv/mm/mmu/mm.js';
 import { pmapMap } from '../../src/hv/mm/mmu/pmap.js';
 import { XSM_MAGIC } from '../../src/hv/tempBootInfo.js';
 import { findNode, fdtNode, setReg, setStringList, type FdtNode } from '../../src/fdt/dtb.js';
@@ -272,4 +272,21 @@ test('secondary CPUs come up through PSCI CPU_ON onto the shared runtime tables,
     // The identity page is gone again once everyone is up.
     assert.equal(walkStage1(r.machine.bus, r.machine.pes[0].mmu.el2, xen.idPa, true, null).ok, false);
   }
+});
+
+test('W^X after boot: .text is not writable, .data is not executable, RWX requests panic', () => {
+  const r = boot();
+  const xen = r.hv.xen!;
+  const pe = xen.cpu.pe;
+  assert.throws(() => xen.cpu.write32(xen.sym('xenPtUpdate'), 0), HvFault);
+  const esr = Number(pe.sys[sr('ESR_EL2')]);
+  assert.equal(esr >>> 26, 0x25);
+  assert.equal(esr & 0x3c, 0x0c, 'a permission fault');
+  assert.throws(() => xen.cpu.branch(xen.sym('bootPgtablePool')), HvFault);
+  assert.equal(Number(pe.sys[sr('ESR_EL2')]) >>> 26, 0x21);
+  assert.ok(Number(pe.sys[sr('SCTLR_EL2')]) & (1 << 19), 'SCTLR_EL2.WXN');
+  assert.throws(
+    () => xen.call('xenPtUpdate', () => mapPagesToXen(xen, xen.layout.vmapStart + 0x100000, 0x4100_0000, 1, 7 | 0x20)),
+    (e: unknown) => e instanceof HvPanic && /W\^X/.test(e.message),
+  );
 });

@@ -161,3 +161,14 @@ test('control: the same live change without break-before-make is caught', () => 
   const e = cpu.read64(l2);
   assert.throws(() => cpu.write64(l2, e + BigInt(2 * MB)), StrictRuleViolation);
 });
+
+test('re-mapping the same page with other permissions is in place; with another memory type it breaks first', () => {
+  const { ops } = setup();
+  xenPtUpdate(ops, VA, RAM, 1, PAGE_HYPERVISOR_RW);
+  const perm = xenPtUpdate(ops, VA, RAM, 1, PAGE_HYPERVISOR_RO);
+  assert.equal(perm.breaks, 0);
+  assert.equal(perm.tlbis, 1);
+  const type = xenPtUpdate(ops, VA, RAM, 1, PAGE_HYPERVISOR_NOCACHE);
+  assert.equal(type.breaks, 1);
+  assert.equal(xenPtUpdate(ops, VA, RAM, 1, PAGE_HYPERVISOR_NOCACHE).tlbis, 0, 'identical: nothing to do');
+});

@@ -13,7 +13,7 @@
 // through the image for static tables, through the PMAP fixmap slots in early boot, through
 // mapDomainPage afterwards — the subject of seed 003.
 import type { Cpu } from '../../arch/cpu.js';
-import { DescKind, descKind } from '../../../arch/mmu/descriptor.js';
+import { DESC, DescKind, descKind } from '../../../arch/mmu/descriptor.js';
 import { PAGE_SIZE, VA_BITS, tableOffset } from './layout.js';
 import {
   _PAGE_BLOCK,
@@ -244,9 +244,12 @@ class Updater {
       e = this.read(tva, idx);
       if (n === e) return;
     }
-    // Same output, other attributes or contiguity: a live change, so break before make.
-    if (pteLo(n) === pteLo(e) && pteContig(n) === pteContig(e) && (pteHi(n) & ~(3 << 21)) === (pteHi(e) & ~(3 << 21))) {
-      this.write(tva, idx, n); // permissions only
+    // Only AP[2] (read-only) and PXN/XN differ: a permission change, allowed in place (Arm ARM
+    // D8.16.1 lists no break-before-make requirement for it). Anything else: break before make.
+    const loPerm = 1 << DESC.AP2;
+    const hiPerm = (1 << (DESC.PXN - 32)) | (1 << (DESC.UXN - 32));
+    if ((pteLo(n) & ~loPerm) === (pteLo(e) & ~loPerm) && (pteHi(n) & ~hiPerm) === (pteHi(e) & ~hiPerm)) {
+      this.write(tva, idx, n);
       this.tlbi(va);
     } else this.bbm(tva, idx, [va], n);
   }
