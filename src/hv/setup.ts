@@ -136,13 +136,10 @@ export function startXen(xen: Xen, early: EarlyFdt): void {
 
 /** The rest of start_xen, once the secondary CPUs are up (or gave up on). */
 function startXenLate(xen: Xen): void {
-  {
-    const cpu = xen.cpu;
-    const banner = new TextDecoder().decode(cpu.copyFrom(xen.sym('xenBanner'), 0x80)).split('\0')[0];
-    xen.printk(banner);
-    xen.state = SystemState.Active;
-    initDone(xen);
-  }
+  const banner = new TextDecoder().decode(xen.cpu.copyFrom(xen.sym('xenBanner'), 0x80)).split('\0')[0];
+  xen.printk(banner);
+  xen.state = SystemState.Active;
+  initDone(xen);
 }
 
 /** PSCI CPU_ON (SMC64 function ID). */
@@ -237,6 +234,8 @@ function setupMm(xen: Xen, bi: BootInfo, early: EarlyFdt): void {
         ...early.busy,
         ...bi.reserved.map((r) => ({ start: r.start, end: r.start + r.size })),
         ...bi.modules.map((m) => ({ start: m.start, end: m.start + m.size })),
+        // A relocated switch page stays: secondary CPUs enter through it.
+        ...(xen.identity!.kind === 'trampoline' ? [{ start: xen.idPa, end: xen.idPa + PAGE_SIZE }] : []),
       ].sort((a, b) => a.start - b.start);
       for (const b of bi.mem) {
         let s = b.start;
