@@ -269,6 +269,10 @@ test('secondary CPUs come up through PSCI CPU_ON onto the shared runtime tables,
       assert.equal(Number(pe.sys[sr('SCTLR_EL2')] & 0x80001n), 0x80001, `PE${pe.id}: MMU on, WXN`);
       assert.equal(Number(pe.sys[sr('VBAR_EL2')]), xen.sym('hypTrapsVector'));
     }
+    if (xen.identity!.kind === 'trampoline') {
+      const w = new DataView(r.machine.bus.readBytes(xen.idPa, 4).buffer).getUint32(0, true);
+      assert.equal(w, 0xa700, 'the relocated switch page still holds the image entry (not reused by an allocator)');
+    }
     // The identity page is gone again once everyone is up.
     assert.equal(walkStage1(r.machine.bus, r.machine.pes[0].mmu.el2, xen.idPa, true, null).ok, false);
   }
