@@ -9,7 +9,9 @@ import { sr } from '../../src/arch/sysreg/index.js';
 import { walkStage1 } from '../../src/arch/mmu/walk.js';
 import { HvFault } from '../../src/hv/arch/cpu.js';
 import { HvPanic } from '../../src/hv/panic.js';
-import { ioremapAttr, mapPagesToXen, vunmap } from '../../src/hv/mm/mmu/mm.js';
+import { clearFixmap, ioremapAttr, mapPagesToXen, setFixmap, vunmap } from '../../src/hv/mm/mmu/mm.js';
+import { FIX_MISC, fixmapAddr } from '../../src/hv/mm/mmu/layout.js';
+import { PAGE_HYPERVISOR_RO } from '../../src/hv/mm/mmu/pte.js';
 import { pmapMap } from '../../src/hv/mm/mmu/pmap.js';
 import { XSM_MAGIC } from '../../src/hv/tempBootInfo.js';
 import { findNode, fdtNode, setReg, setStringList, type FdtNode } from '../../src/fdt/dtb.js';
@@ -293,4 +295,14 @@ test('W^X after boot: .text is not writable, .data is not executable, RWX reques
     () => xen.call('xenPtUpdate', () => mapPagesToXen(xen, xen.layout.vmapStart + 0x100000, 0x4100_0000, 1, 7 | 0x20)),
     (e: unknown) => e instanceof HvPanic && /W\^X/.test(e.message),
   );
+});
+
+test('setFixmap/clearFixmap: a page mapped in a fixmap slot, then gone', () => {
+  const r = boot();
+  const xen = r.hv.xen!;
+  const va = fixmapAddr(xen.layout, FIX_MISC);
+  setFixmap(xen, FIX_MISC, xen.fdtPa, PAGE_HYPERVISOR_RO);
+  assert.equal(xen.cpu.read32(va + (xen.fdtPa % 4096)), 0xedfe0dd0, 'the DTB magic through the fixmap');
+  clearFixmap(xen, FIX_MISC);
+  assert.throws(() => xen.cpu.read32(va), HvFault);
 });

@@ -172,3 +172,22 @@ test('re-mapping the same page with other permissions is in place; with another 
   assert.equal(type.breaks, 1);
   assert.equal(xenPtUpdate(ops, VA, RAM, 1, PAGE_HYPERVISOR_NOCACHE).tlbis, 0, 'identical: nothing to do');
 });
+
+test('shattering a 1GB block down to 4K keeps every other page where it was', () => {
+  const { ops, walk } = setup();
+  const G = 0x100_0000_0000;
+  xenPtUpdate(ops, G, RAM, GB / 4096, PAGE_HYPERVISOR_RW | _PAGE_BLOCK);
+  const s = xenPtUpdate(ops, G + 300 * MB + 8192, INVALID_MFN, 1, 0);
+  assert.equal(s.shattered, 2, '1GB -> 2MB -> 4K');
+  assert.equal(walk(G + 300 * MB + 8192).ok, false);
+  for (const [off, level] of [
+    [300 * MB + 4096, 3],
+    [300 * MB + 12288, 3],
+    [302 * MB, 2],
+    [0, 2],
+    [GB - 4096, 2],
+  ] as const) {
+    const r = walk(G + off);
+    assert.ok(r.ok && r.oa === RAM + off && r.level === level, `offset ${off.toString(16)}`);
+  }
+});
