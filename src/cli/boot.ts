@@ -83,8 +83,19 @@ function boardTree(banks: RamBankSpec[], cpus: number): FdtNode {
   return root;
 }
 
-/** Boot the hypervisor's start of day on a board; runs to a stop. */
-export function bootXen(spec: XenBootSpec): XenBootResult {
+/** What the start of day needs from a board: its machine (EL2 PEs), RAM banks and device tree. */
+export interface HvBoard {
+  machine: Machine;
+  banks: RamBankSpec[];
+  tree: FdtNode;
+}
+
+/**
+ * The board the hypervisor boots on: virt's devices (PL011, PSCI over SMC, Cortex-A57 PEs
+ * with EL2) with the board's RAM banks, or `spec.ram`. The seam for the board registry: once
+ * it exists, this builds the named board instead.
+ */
+export function makeHvBoard(spec: XenBootSpec): HvBoard {
   const banks = [...(spec.ram ?? boardBanks(spec.board, spec.memSize))].sort((a, b) => a.start - b.start);
   for (const b of banks) {
     if (b.start % 4096 || b.size % 4096 || b.size <= 0)
@@ -96,8 +107,7 @@ export function bootXen(spec: XenBootSpec): XenBootResult {
   if (!Number.isInteger(smp) || smp < 1 || smp > 8) throw new InputError('--smp', `'${spec.smp}' must be 1..8`);
   const bus = new Bus();
   for (const b of banks) bus.addRam(b.start, b.size);
-  const uart = new Pl011({ tx: spec.console });
-  bus.addMmio(VIRT_MEMMAP.uart.base, VIRT_MEMMAP.uart.size, uart);
+  bus.addMmio(VIRT_MEMMAP.uart.base, VIRT_MEMMAP.uart.size, new Pl011({ tx: spec.console }));
   const machine = new Machine({
     bus,
     cpus: Array.from({ length: smp }, (_, i) => ({
@@ -112,11 +122,17 @@ export function bootXen(spec: XenBootSpec): XenBootResult {
     console: spec.console,
     ...(spec.maxInsns !== undefined ? { maxInsns: spec.maxInsns } : {}),
   });
+  return { machine, banks, tree: boardTree(banks, smp) };
+}
+
+/** Boot the hypervisor's start of day on a board; runs to a stop. */
+export function bootXen(spec: XenBootSpec): XenBootResult {
+  const { machine, banks, tree } = makeHvBoard(spec);
+  const bus = machine.bus;
   machine.rules.strict = spec.strict === true;
   machine.rules.sink = spec.onRule ?? null;
   const image = buildXenImage(makeLayout(spec.layout ?? 'seed'));
   const hv = installHypervisor(machine, image, { knobs: spec.knobs ?? {} });
-  const tree = boardTree(banks, smp);
   spec.editTree?.(tree);
   const plan = planXenBoot({
     banks,
