@@ -5,6 +5,8 @@
 // powers the machine off with PSCI SYSTEM_OFF); 3 when the hypervisor panicked (the (XEN) log
 // says why) or the machine wedged; 4 for a --strict architecture-rule violation; 1 bad input.
 import { InputError, hex } from '../util/errors.js';
+import { sr } from '../arch/sysreg/index.js';
+import { describeEsr } from '../arch/esr-decode.js';
 import { Bus } from '../platform/bus.js';
 import { Machine, describeStop, type StopReason } from '../platform/machine.js';
 import { Pl011 } from '../platform/devices/pl011.js';
@@ -153,6 +155,13 @@ export function bootXen(spec: XenBootSpec): XenBootResult {
   if (hv.panicked !== null) {
     status = 3;
     message = `the hypervisor panicked: ${hv.panicked}`;
+  } else if (stop.kind === 'wedged') {
+    // An exception the hypervisor could not even enter its vectors for (e.g. no identity map
+    // when the MMU came on): say what the PE last took.
+    const pe = machine.pes[0];
+    const esr = Number(pe.sys[sr('ESR_EL2')] & 0xffff_ffffn);
+    const ec = describeEsr(BigInt(esr), { el2: true })[1]?.replace(/^\s*EC\s+0x[0-9a-f]+\s+/, '') ?? '';
+    message += `; last exception: ESR_EL2 ${hex(esr)} (${ec}), FAR_EL2 ${hex(pe.sys[sr('FAR_EL2')])}`;
   }
   const ruleEvents = [...machine.rules.counts.values()].reduce((a, b) => a + b, 0);
   return { stop, hv, machine, status, message, ruleEvents };

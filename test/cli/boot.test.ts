@@ -37,6 +37,16 @@ test('armvisor boot --loader grub with an XSM policy, and the seed 003 knob', ()
   assert.match(bad.stdout, /hasXsmMagic/);
 });
 
+test('armvisor boot without the identity map: the PE wedges on an Instruction Abort at EL2, said in one line', () => {
+  const r = cli(['boot', '--knob', 'omit-identity-map']);
+  assert.equal(r.status, 3);
+  assert.match(
+    r.stderr,
+    /^armvisor: machine wedged: .*last exception: ESR_EL2 0x86000004 \(Instruction Abort taken without a change in Exception level\)/,
+  );
+  assert.equal(r.stderr.split('\n').length, 2);
+});
+
 test('armvisor layout: the seed layout and the identity-map decision without booting', () => {
   const r = cli(['layout']);
   assert.equal(r.status, 0, r.stderr);
