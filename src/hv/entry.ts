@@ -53,8 +53,9 @@ function reportPanic(xen: Xen, reason: string): void {
     xen.printk('****************************************');
     xen.printk('');
   } catch (e) {
-    // The console itself faults: nothing more can be said on it.
+    // The console itself faults: the PE is at the vector now, which idles it (traps.ts).
     if (!(e instanceof HvFault)) throw e;
+    return;
   }
   idle(xen);
 }

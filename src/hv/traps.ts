@@ -30,6 +30,12 @@ export function trap(xen: Xen, slot: number): void {
   const cpu = xen.cpu;
   const trace = xen.faultTrace ?? [];
   xen.faultTrace = null;
+  if (xen.panicked !== null) {
+    // A fault while reporting a panic (the console itself is broken): nothing more to say.
+    cpu.setPc(xen.mmuOn ? xen.sym('idleLoop') : xen.pa('idleLoop'));
+    cpu.wfi();
+    return;
+  }
   if (xen.inTrap) panic('Nested trap while handling a hypervisor trap');
   xen.inTrap = true;
   const group = slot >> 2;

@@ -288,9 +288,14 @@ test('W^X after boot: .text is not writable, .data is not executable, RWX reques
   const esr = Number(pe.sys[sr('ESR_EL2')]);
   assert.equal(esr >>> 26, 0x25);
   assert.equal(esr & 0x3c, 0x0c, 'a permission fault');
+  // Once a fault is taken nothing more runs in that entry; a new entry starts afresh.
+  assert.throws(() => xen.cpu.read32(xen.sym('xenBanner')), HvFault);
+  assert.equal(Number(pe.sys[sr('ESR_EL2')]) >>> 26, 0x25, 'no second access was made');
+  xen.cpu.resetFrames();
   assert.throws(() => xen.cpu.branch(xen.sym('bootPgtablePool')), HvFault);
   assert.equal(Number(pe.sys[sr('ESR_EL2')]) >>> 26, 0x21);
   assert.ok(Number(pe.sys[sr('SCTLR_EL2')]) & (1 << 19), 'SCTLR_EL2.WXN');
+  xen.cpu.resetFrames();
   assert.throws(
     () => xen.call('xenPtUpdate', () => mapPagesToXen(xen, xen.layout.vmapStart + 0x100000, 0x4100_0000, 1, 7 | 0x20)),
     (e: unknown) => e instanceof HvPanic && /W\^X/.test(e.message),
@@ -305,4 +310,5 @@ test('setFixmap/clearFixmap: a page mapped in a fixmap slot, then gone', () => {
   assert.equal(xen.cpu.read32(va + (xen.fdtPa % 4096)), 0xedfe0dd0, 'the DTB magic through the fixmap');
   clearFixmap(xen, FIX_MISC);
   assert.throws(() => xen.cpu.read32(va), HvFault);
+  xen.cpu.resetFrames();
 });

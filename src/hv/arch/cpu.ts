@@ -45,8 +45,21 @@ export class Cpu {
     return this.pe.id;
   }
 
+  /**
+   * The call trace of an exception taken in this entry, once there is one. From then on the
+   * PE is at the vector: nothing more may run (cleanup code on the way out, `finally` blocks)
+   * until the next entry, so every primitive rethrows instead of acting.
+   */
+  private faulted: string[] | null = null;
+
   private tick(n: number): void {
+    if (this.faulted) throw new HvFault(this.faulted);
     this.pe.retired += n;
+  }
+
+  private fault(): never {
+    this.faulted = this.callTrace();
+    throw new HvFault(this.faulted);
   }
 
   /** Run `fn`; an exception the PE takes inside it becomes an HvFault (with the call trace). */
@@ -54,7 +67,7 @@ export class Cpu {
     try {
       return fn();
     } catch (e) {
-      if (e === EXCEPTION_TAKEN) throw new HvFault(this.callTrace());
+      if (e === EXCEPTION_TAKEN) this.fault();
       throw e;
     }
   }
@@ -68,6 +81,7 @@ export class Cpu {
 
   /** Put the PC at `va` without a fetch check (the instruction stream continues there). */
   setPc(va: number): void {
+    if (this.faulted) throw new HvFault(this.faulted);
     this.pe.curPc = va;
     this.pe.pc = va;
   }
@@ -81,7 +95,8 @@ export class Cpu {
   /** Fetch at the current PC (Instruction Abort at EL2 if the regime cannot). */
   fetchCheck(): void {
     const pc = this.pe.curPc;
-    if (!fetchSlow(this.pe, pc)) throw new HvFault(this.callTrace());
+    if (this.faulted) throw new HvFault(this.faulted);
+    if (!fetchSlow(this.pe, pc)) this.fault();
     // fetchSlow moved the PC bookkeeping to pc; keep the notional PC there.
     this.pe.curPc = pc;
     this.pe.pc = pc;
@@ -117,9 +132,10 @@ export class Cpu {
     return out;
   }
 
-  /** Forget the shadow stack (a new entry from a vector or the boot entry). */
+  /** A new entry (boot entry, vector, wait loop): forget the shadow stack and any earlier fault. */
   resetFrames(): void {
     this.frames.length = 0;
+    this.faulted = null;
   }
 
   // --- general-purpose registers at entry -------------------------------------------------
@@ -296,6 +312,7 @@ export class Cpu {
     this.setX(2, a2);
     this.setX(3, a3);
     if (!this.pe.host.smc(this.pe, 0)) this.guard(() => undefinedInstruction(this.pe));
+    if (this.faulted) throw new HvFault(this.faulted);
     return BigInt(this.x(0));
   }
 }
