@@ -7,6 +7,7 @@
 import { InputError, hex } from '../util/errors.js';
 import { sr } from '../arch/sysreg/index.js';
 import { describeEsr } from '../arch/esr-decode.js';
+import { dumpTables, explainWalk } from '../arch/mmu/dump.js';
 import { Bus } from '../platform/bus.js';
 import { Machine, describeStop, type StopReason } from '../platform/machine.js';
 import { Pl011 } from '../platform/devices/pl011.js';
@@ -182,6 +183,8 @@ export interface BootOptions {
   layout?: string;
   knob?: string[];
   maxInsns?: string;
+  dumpTables?: boolean;
+  explain?: boolean;
 }
 
 /** --ram base:size[,base:size...] (hex base, size with units). */
@@ -244,10 +247,24 @@ export function bootCommand(o: BootOptions): number {
       flush();
       process.stderr.write(line + '\n');
     },
+    ...(o.explain
+      ? {
+          onMachine: (m: Machine) => {
+            for (const pe of m.pes) {
+              pe.onTranslationFault = (p, va, fel, fetch, what) => {
+                flush();
+                process.stderr.write(`armvisor: PE${p.id} translation fault at PC ${hex(p.curPc)} (${what}):\n`);
+                process.stderr.write(explainWalk(p, va, fel, fetch).join('\n') + '\n');
+              };
+            }
+          },
+        }
+      : {}),
   });
   flush();
   if (r.message) process.stderr.write(`armvisor: ${r.message}\n`);
   for (const l of r.machine.rules.summary()) process.stderr.write(`armvisor: ${l}\n`);
+  if (o.dumpTables) for (const pe of r.machine.pes) if (pe.retired > 0) process.stderr.write(dumpTables(pe).join('\n') + '\n');
   return r.status;
 }
 

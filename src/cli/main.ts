@@ -65,11 +65,15 @@ function buildProgram(): Command {
     .option('--module <kind=file...>', 'boot module for /chosen: kernel, ramdisk, device-tree, xsm or module')
     .option('--xen-bootargs <args>', 'hypervisor command line (/chosen xen,xen-bootargs)')
     .option('--strict', 'stop (exit status 4) at the first architecture-rule violation')
+    .option('--explain', 'explain every translation fault step by step on stderr as it is taken')
+    .option('--dump-tables', "print each PE's live EL2 translation tables at exit (stderr)")
     .addOption(
       new Option('--layout <variant>', 'virtual layout: seed (Xen at 512GB + 2MB) or upstream (10TB identity area)').default('seed'),
     )
     .addOption(new Option('--ram <banks>', "RAM banks base:size[,...] instead of the board's (testing)").hideHelp())
-    .addOption(new Option('--knob <name...>', 'test-only knobs that revert a fix (map-tables-with-domain-page-only)').hideHelp())
+    .addOption(
+      new Option('--knob <name...>', 'test-only knobs that revert a fix (map-tables-with-domain-page-only, omit-identity-map)').hideHelp(),
+    )
     .option('--max-insns <n>', 'stop after this many instructions')
     .action((opts: BootOptions) => {
       throw new Exit(bootCommand(opts));
