@@ -100,8 +100,8 @@ export function installHypervisor(machine: Machine, image: XenImage, opts: Hyper
   };
   machine.nativeCalls.set(NATIVE.entry, (pe) => {
     if (pe.id !== 0 || hv.xen) {
-      // Secondary CPUs come up through PSCI CPU_ON in a later issue: park this one.
-      pe.sleeping = 'wfi';
+      // Only PE0 boots through _start; anything else entering here is parked.
+      cpuFor(pe).wfi();
       return;
     }
     const xen = new Xen(cpuFor(pe), image, opts.knobs ?? {});
@@ -125,7 +125,7 @@ export function installHypervisor(machine: Machine, image: XenImage, opts: Hyper
   });
   machine.nativeCalls.set(NATIVE.secondary, (pe) => {
     const xen = hv.xen;
-    if (!xen) return void (pe.sleeping = 'wfi');
+    if (!xen) return cpuFor(pe).wfi();
     run(xen, cpuFor(pe), () => {
       initSecondary(xen);
       idle(xen);
