@@ -119,3 +119,45 @@ test('identity map decision on a grid: the chosen page never clashes, is RAM and
   }
   assert.ok(checked > 15);
 });
+
+test('identity map decision, random RAM layouts (seeded): sound choices, and a clash only when no page qualifies', () => {
+  let x = 0x2545f491;
+  const rnd = (n: number): number => {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    return (x >>> 0) % n;
+  };
+  const seen = new Map<string, number>();
+  const hot = [0, 512 * GB, 512 * GB + 2 * MB, 512 * GB + GB, 544 * GB, slot0(256), 2 ** 47];
+  for (let iter = 0; iter < 300; iter++) {
+    const banks: { start: number; size: number }[] = [];
+    for (let b = 0, n = 1 + rnd(3); b < n; b++) {
+      const base = hot[rnd(hot.length)] + rnd(4096) * PAGE_SIZE * (1 + rnd(64));
+      const size = (1 + rnd(512)) * PAGE_SIZE * (rnd(2) ? 1 : 64);
+      if (banks.some((o) => base < o.start + o.size && o.start < base + size)) continue;
+      banks.push({ start: base, size });
+    }
+    const b0 = banks[rnd(banks.length)];
+    if (b0.size < IMAGE) continue;
+    const load = b0.start + Math.floor(rnd(Math.max(1, (b0.size - IMAGE) / PAGE_SIZE))) * PAGE_SIZE;
+    const d = decideIdentityMap(seed, input(load, banks));
+    seen.set(d.kind, (seen.get(d.kind) ?? 0) + 1);
+    if (d.kind === 'runtime') assert.equal(load, seed.xenVirtStart);
+    else if (d.kind === 'direct') assert.equal(identityClash(seed, load), null);
+    else if (d.kind === 'trampoline') {
+      assert.equal(identityClash(seed, d.idPa), null);
+      assert.ok(banks.some((b) => d.idPa >= b.start && d.idPa + PAGE_SIZE <= b.start + b.size));
+      assert.ok(d.idPa + PAGE_SIZE <= load || d.idPa >= load + IMAGE);
+    } else {
+      // Brute force (banks are small enough): no page of RAM outside the image is usable.
+      for (const b of banks) {
+        for (let p = b.start; p + PAGE_SIZE <= b.start + b.size; p += PAGE_SIZE) {
+          if (p + PAGE_SIZE > load && p < load + IMAGE) continue;
+          assert.notEqual(identityClash(seed, p), null, `page 0x${p.toString(16)} was usable`);
+        }
+      }
+    }
+  }
+  for (const k of ['direct', 'trampoline', 'clash']) assert.ok((seen.get(k) ?? 0) > 0, `kind ${k} exercised: ${[...seen].join(' ')}`);
+});
