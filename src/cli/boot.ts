@@ -106,6 +106,11 @@ export function makeHvBoard(spec: XenBootSpec): HvBoard {
     if (b.start + b.size > 2 ** PA_BITS)
       throw new InputError('--ram', `bank ${hex(b.start)}+${hex(b.size)} is beyond the ${PA_BITS}-bit PA space`);
   }
+  for (let i = 1; i < banks.length; i++) {
+    const a = banks[i - 1];
+    if (banks[i].start < a.start + a.size)
+      throw new InputError('--ram', `bank ${hex(banks[i].start)} overlaps bank ${hex(a.start)}+${hex(a.size)}`);
+  }
   const smp = spec.smp ?? 1;
   if (!Number.isInteger(smp) || smp < 1 || smp > 8) throw new InputError('--smp', `'${spec.smp}' must be 1..8`);
   const bus = new Bus();

@@ -67,6 +67,8 @@ test('bad boot input is one line and status 1', () => {
     [['boot', '--board', 'nope'], /^armvisor: --board: 'nope' is not a board/],
     [['boot', '--module', 'kernel'], /^armvisor: --module: 'kernel' is not <kind>=<file>/],
     [['layout', '--ram', '0x40000000'], /^armvisor: --ram: '0x40000000' is not base:size/],
+    [['boot', '--ram', '0x40000000:1G,0x50000000:1G'], /^armvisor: --ram: bank 0x50000000 overlaps bank 0x40000000\+0x40000000\n$/],
+    [['boot', '--smp', '9'], /^armvisor: --smp: '9' must be 1..8\n$/],
   ] as [string[], RegExp][]) {
     const r = cli(args);
     assert.equal(r.status, 1, `${args.join(' ')}: ${r.stderr}`);
