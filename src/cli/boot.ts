@@ -288,6 +288,10 @@ export function layoutCommand(o: LayoutOptions): string {
   const l = makeLayout(parseLayout(o.layout));
   const image = buildXenImage(l);
   const load = o.loadAddr !== undefined ? parseAddr(o.loadAddr, '--load-addr') : banks[0].start + 2 * 1024 * 1024;
+  if (load % 4096 !== 0) throw new InputError('--load-addr', `${hex(load)} is not 4 KiB aligned`);
+  if (!banks.some((b) => load >= b.start && load + image.size <= b.start + b.size)) {
+    throw new InputError('--load-addr', `the hypervisor image [${hex(load)}, ${hex(load + image.size)}) is not inside one RAM bank`);
+  }
   const lines = [...layoutLines(l)];
   const bad = layoutSelfChecks(l, image.size);
   lines.push(bad.length ? `Self-checks FAILED: ${bad.join('; ')}` : 'Self-checks: all build-time assertions hold');
