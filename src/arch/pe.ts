@@ -37,6 +37,11 @@ export interface PeHost {
   sev(pe: Pe): void;
   /** TLBI …IS (or under HCR_EL2.FB): apply the same invalidation to every other PE. */
   tlbiBroadcast(pe: Pe, scope: TlbiScope): void;
+  /**
+   * A native call (arch/native.ts) executed at EL2: run the handler registered for `index`.
+   * False → no handler, and the UDF is UNDEFINED as encoded.
+   */
+  nativeCall?(pe: Pe, index: number): boolean;
 }
 
 export interface PeConfig {

@@ -9,6 +9,7 @@ import { runCommand, type RunOptions } from './run.js';
 import { disasmCommand, type DisasmOptions } from './disasm.js';
 import { esrCommand } from './esr.js';
 import { walkCommand, type WalkOptions } from './walk.js';
+import { bootCommand, layoutCommand, type BootOptions, type LayoutOptions } from './boot.js';
 
 /** Thrown to end the process with a status, after anything it printed. */
 class Exit extends Error {
@@ -59,6 +60,45 @@ function buildProgram(): Command {
     .option('--mpu-faults <model>', 'r82: fault code for no / several matching regions: permission (default, as QEMU) or translation')
     .action(async (image: string | undefined, opts: RunOptions) => {
       throw new Exit(await runCommand(image, opts));
+    });
+
+  program
+    .command('boot')
+    .description("run the hypervisor's start of day on a board: (XEN) log on the UART (stdout)")
+    .addOption(new Option('--board <name>', 'board').default('virt'))
+    .option('--mem <size>', 'RAM size of the virt board (default 512M)')
+    .option('--smp <n>', 'number of PEs (1..8); secondaries come up through PSCI CPU_ON')
+    .option('--load-addr <addr>', 'physical address the boot loader places the hypervisor image at (hex, 4 KiB aligned)')
+    .addOption(
+      new Option('--loader <kind>', 'direct (U-Boot/QEMU: modules after the image) or grub (modules high in RAM)').default('direct'),
+    )
+    .option('--module <kind=file...>', 'boot module for /chosen: kernel, ramdisk, device-tree, xsm or module')
+    .option('--xen-bootargs <args>', 'hypervisor command line (/chosen xen,xen-bootargs)')
+    .option('--strict', 'stop (exit status 4) at the first architecture-rule violation')
+    .option('--explain', 'explain every translation fault step by step on stderr as it is taken')
+    .option('--dump-tables', "print each PE's live EL2 translation tables at exit (stderr)")
+    .addOption(
+      new Option('--layout <variant>', 'virtual layout: seed (Xen at 512GB + 2MB) or upstream (10TB identity area)').default('seed'),
+    )
+    .addOption(new Option('--ram <banks>', "RAM banks base:size[,...] instead of the board's (testing)").hideHelp())
+    .addOption(
+      new Option('--knob <name...>', 'test-only knobs that revert a fix (map-tables-with-domain-page-only, omit-identity-map)').hideHelp(),
+    )
+    .option('--max-insns <n>', 'stop after this many instructions')
+    .action((opts: BootOptions) => {
+      throw new Exit(bootCommand(opts));
+    });
+
+  program
+    .command('layout')
+    .description("print the hypervisor's virtual layout, its self-checks and the identity-map decision, without booting")
+    .addOption(new Option('--board <name>', 'board').default('virt'))
+    .option('--mem <size>', 'RAM size of the virt board')
+    .option('--load-addr <addr>', 'where the image would be loaded (hex)')
+    .addOption(new Option('--layout <variant>', 'seed or upstream').default('seed'))
+    .addOption(new Option('--ram <banks>', "RAM banks base:size[,...] instead of the board's").hideHelp())
+    .action((opts: LayoutOptions) => {
+      process.stdout.write(layoutCommand(opts));
     });
 
   program

@@ -77,6 +77,8 @@ export class Machine implements PsciPlatform {
   readonly psci: Psci;
   readonly semihosting: Semihosting;
   readonly timed: TimedDevice[] = [];
+  /** Native-call handlers by index (arch/native.ts): the hypervisor's entry points. */
+  readonly nativeCalls = new Map<number, (pe: Pe) => void>();
   /** The architecture-rule checker (issue 3): always on; `strict` makes a violation stop the run. */
   readonly rules: RuleChecker;
   maxInsns: number;
@@ -121,6 +123,12 @@ export class Machine implements PsciPlatform {
       },
       tlbiBroadcast: (from, scope) => {
         for (const pe of this.pes) if (pe !== from) pe.invalidateTlb(scope);
+      },
+      nativeCall: (pe, index) => {
+        const h = this.nativeCalls.get(index);
+        if (!h) return false;
+        h(pe);
+        return true;
       },
     };
     this.pes = cfg.cpus.map((c) => {

@@ -22,6 +22,7 @@ import { sysOpByEncoding, type SysOpDef } from '../../sysreg/sysops.js';
 import { regName, hex } from '../regs.js';
 import { toBig } from '../u64.js';
 import { HCR, MDCR } from '../../sysreg/fields.js';
+import { nativeCallIndex } from '../../native.js';
 
 const M64 = 0xffff_ffff_ffff_ffffn;
 const ZVA_BYTES = 64;
@@ -460,7 +461,14 @@ export const SYSTEM: InsnDef[] = [
   {
     name: 'UDF',
     pattern: '0000000000000000 imm16:16',
-    build: () => (pe) => undefinedInstruction(pe),
+    build: (f) => {
+      // A native call (arch/native.ts) runs its registered handler when executed at EL2.
+      const n = nativeCallIndex(f.imm16);
+      if (n < 0) return (pe) => undefinedInstruction(pe);
+      return (pe) => {
+        if (pe.el !== 2 || !pe.host.nativeCall?.(pe, n)) undefinedInstruction(pe);
+      };
+    },
     disasm: (f) => `udf\t#${f.imm16}`,
   },
   {

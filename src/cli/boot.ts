@@ -1,0 +1,331 @@
+// `armvisor boot` and `armvisor layout`: the hypervisor's start of day on a board, and its
+// memory layout / identity-map decision without booting.
+//
+// boot exit status: 0 when the start of day completes (with no domain to run, the hypervisor
+// powers the machine off with PSCI SYSTEM_OFF); 3 when the hypervisor panicked (the (XEN) log
+// says why) or the machine wedged; 4 for a --strict architecture-rule violation; 1 bad input.
+import { InputError, hex } from '../util/errors.js';
+import { sr } from '../arch/sysreg/index.js';
+import { describeEsr } from '../arch/esr-decode.js';
+import { dumpTables, explainWalk } from '../arch/mmu/dump.js';
+import { Bus } from '../platform/bus.js';
+import { Machine, describeStop, type StopReason } from '../platform/machine.js';
+import { Pl011 } from '../platform/devices/pl011.js';
+import { VIRT_MEMMAP, makeVirtDtb, virtCpuMpidr } from '../platform/boards/virtDt.js';
+import { createBoard, type Board } from '../platform/boards/index.js';
+import { planXenBoot, type XenBootModule, type XenModuleKind } from '../platform/loader/xenBoot.js';
+import { fdtNode, setReg, setString, type FdtNode } from '../fdt/dtb.js';
+import { buildXenImage } from '../hv/image.js';
+import { installHypervisor, type Hypervisor } from '../hv/entry.js';
+import { decideIdentityMap, layoutLines, layoutSelfChecks, makeLayout } from '../hv/mm/mmu/layout.js';
+import type { XenKnobs } from '../hv/xen.js';
+import { parseAddr, parseCount, parseSize, readInput } from './run.js';
+
+export interface RamBankSpec {
+  start: number;
+  size: number;
+}
+
+export interface XenBootSpec {
+  board: string;
+  /** RAM banks (default: the board's). */
+  ram?: RamBankSpec[];
+  memSize?: number;
+  /** Number of PEs (secondaries come up through PSCI CPU_ON). */
+  smp?: number;
+  loadAddr?: number;
+  loader: 'direct' | 'grub';
+  modules?: XenBootModule[];
+  xenBootargs?: string;
+  strict?: boolean;
+  knobs?: XenKnobs;
+  layout?: 'seed' | 'upstream';
+  maxInsns?: number;
+  console: (byte: number) => void;
+  /** Rule-checker events as they happen. */
+  onRule?: (line: string) => void;
+  /** Edit the board's device tree before modules are added (tests: bad trees). */
+  editTree?: (root: FdtNode) => void;
+  /** Called with the machine before it runs (tests: hooks on the PEs). */
+  onMachine?: (m: Machine) => void;
+  /** Replace the placed DTB blob (tests: truncated blobs). */
+  editDtb?: (blob: Uint8Array) => Uint8Array;
+}
+
+export interface XenBootResult {
+  stop: StopReason;
+  hv: Hypervisor;
+  machine: Machine;
+  status: number;
+  message: string | null;
+  ruleEvents: number;
+}
+
+/** PA bits of the boards' CPUs (Cortex-A57: 44). */
+const PA_BITS = 44;
+
+/** The board registry's board `name` as the hypervisor boots on it: EL2 PEs, PSCI over SMC. */
+function registryBoard(name: string, smp: number, memSize: number | undefined, console: (b: number) => void): Board {
+  if (name === 'r82') {
+    throw new InputError(
+      '--board',
+      "'r82' is an Armv8-R (MPU) board: the hypervisor's MPU backend is not there yet (issue 7); try armvisor mpu-plan",
+    );
+  }
+  return createBoard(name, { el: 2, cpus: smp, console, ...(memSize !== undefined ? { memSize } : {}) });
+}
+
+/** The RAM banks of a board. */
+export function boardBanks(board: string, memSize?: number): RamBankSpec[] {
+  return registryBoard(board, 1, memSize, () => {}).ramBanks.map((b) => ({ start: b.base, size: b.size }));
+}
+
+/** The virt device tree with `banks` as its /memory nodes. */
+function boardTree(banks: RamBankSpec[], cpus: number): FdtNode {
+  const root = makeVirtDtb({ ramBase: banks[0].start, ramSize: banks[0].size, cpus, el: 2, gicVersion: 3 });
+  const chosen = root.children.find((c) => c.name === 'chosen') ?? fdtNode('chosen');
+  if (!root.children.includes(chosen)) root.children.push(chosen);
+  setString(chosen, 'stdout-path', `/pl011@${VIRT_MEMMAP.uart.base.toString(16)}`);
+  root.children = root.children.filter((c) => !c.name.startsWith('memory'));
+  for (const b of banks) {
+    const m = fdtNode(`memory@${b.start.toString(16)}`);
+    setReg(m, 'reg', [{ address: b.start, size: b.size }], 2, 2);
+    setString(m, 'device_type', 'memory');
+    root.children.splice(1, 0, m);
+  }
+  return root;
+}
+
+/** What the start of day needs from a board: its machine (EL2 PEs), RAM banks and device tree. */
+export interface HvBoard {
+  machine: Machine;
+  banks: RamBankSpec[];
+  tree: FdtNode;
+}
+
+/**
+ * The board the hypervisor boots on: virt's devices (PL011, PSCI over SMC, Cortex-A57 PEs
+ * with EL2) with the board's RAM banks, or `spec.ram`. The seam for the board registry: once
+ * it exists, this builds the named board instead.
+ */
+export function makeHvBoard(spec: XenBootSpec): HvBoard {
+  const smp = spec.smp ?? 1;
+  if (!Number.isInteger(smp) || smp < 1 || smp > 8) throw new InputError('--smp', `'${spec.smp}' must be 1..8`);
+  if (!spec.ram) {
+    const board = registryBoard(spec.board, smp, spec.memSize, spec.console);
+    const banks = board.ramBanks.map((b) => ({ start: b.base, size: b.size }));
+    return { machine: board.machine, banks, tree: board.deviceTree() };
+  }
+  const banks = [...spec.ram].sort((a, b) => a.start - b.start);
+  for (const b of banks) {
+    if (b.start % 4096 || b.size % 4096 || b.size <= 0)
+      throw new InputError('--ram', `bank ${hex(b.start)}+${hex(b.size)} is not page aligned`);
+    if (b.start + b.size > 2 ** PA_BITS)
+      throw new InputError('--ram', `bank ${hex(b.start)}+${hex(b.size)} is beyond the ${PA_BITS}-bit PA space`);
+  }
+  for (let i = 1; i < banks.length; i++) {
+    const a = banks[i - 1];
+    if (banks[i].start < a.start + a.size)
+      throw new InputError('--ram', `bank ${hex(banks[i].start)} overlaps bank ${hex(a.start)}+${hex(a.size)}`);
+  }
+  const bus = new Bus();
+  for (const b of banks) bus.addRam(b.start, b.size);
+  bus.addMmio(VIRT_MEMMAP.uart.base, VIRT_MEMMAP.uart.size, new Pl011({ tx: spec.console }));
+  const machine = new Machine({
+    bus,
+    cpus: Array.from({ length: smp }, (_, i) => ({
+      id: i,
+      affinity: virtCpuMpidr(i),
+      hasEl2: true,
+      paBits: PA_BITS,
+      profile: 'A' as const,
+    })),
+    bootEl: 2,
+    conduit: 'smc',
+    console: spec.console,
+    ...(spec.maxInsns !== undefined ? { maxInsns: spec.maxInsns } : {}),
+  });
+  return { machine, banks, tree: boardTree(banks, smp) };
+}
+
+/** Boot the hypervisor's start of day on a board; runs to a stop. */
+export function bootXen(spec: XenBootSpec): XenBootResult {
+  const { machine, banks, tree } = makeHvBoard(spec);
+  const bus = machine.bus;
+  machine.rules.strict = spec.strict === true;
+  machine.rules.sink = spec.onRule ?? null;
+  const image = buildXenImage(makeLayout(spec.layout ?? 'seed'));
+  const hv = installHypervisor(machine, image, { knobs: spec.knobs ?? {} });
+  spec.editTree?.(tree);
+  const plan = planXenBoot({
+    banks,
+    image: image.bytes,
+    imageSize: image.size,
+    ...(spec.loadAddr !== undefined ? { loadAddr: spec.loadAddr } : {}),
+    loader: spec.loader,
+    dtb: tree,
+    ...(spec.editDtb ? { editDtb: spec.editDtb } : {}),
+    modules: spec.modules ?? [],
+    ...(spec.xenBootargs !== undefined ? { xenBootargs: spec.xenBootargs } : {}),
+  });
+  for (const l of plan.loads) bus.writeBytes(l.addr, l.data);
+  machine.boot(0, plan.entry, plan.x0);
+  spec.onMachine?.(machine);
+  const stop = machine.run()!;
+  let { status, message } = describeStop(stop);
+  if (hv.panicked !== null) {
+    status = 3;
+    message = `the hypervisor panicked: ${hv.panicked}`;
+  } else if (stop.kind === 'wedged') {
+    // An exception the hypervisor could not even enter its vectors for (e.g. no identity map
+    // when the MMU came on): say what the PE last took.
+    const pe = machine.pes[0];
+    const esr = Number(pe.sys[sr('ESR_EL2')] & 0xffff_ffffn);
+    const ec = describeEsr(BigInt(esr), { el2: true })[1]?.replace(/^\s*EC\s+0x[0-9a-f]+\s+/, '') ?? '';
+    message += `; last exception: ESR_EL2 ${hex(esr)} (${ec}), FAR_EL2 ${hex(pe.sys[sr('FAR_EL2')])}`;
+  }
+  const ruleEvents = [...machine.rules.counts.values()].reduce((a, b) => a + b, 0);
+  return { stop, hv, machine, status, message, ruleEvents };
+}
+
+// --- CLI ------------------------------------------------------------------------------------------
+
+export interface BootOptions {
+  board: string;
+  mem?: string;
+  smp?: string;
+  ram?: string;
+  loadAddr?: string;
+  loader: string;
+  module?: string[];
+  xenBootargs?: string;
+  strict?: boolean;
+  layout?: string;
+  knob?: string[];
+  maxInsns?: string;
+  dumpTables?: boolean;
+  explain?: boolean;
+}
+
+/** --ram base:size[,base:size...] (hex base, size with units). */
+export function parseRam(text: string): RamBankSpec[] {
+  return text.split(',').map((part) => {
+    const [a, s] = part.split(':');
+    if (!a || !s) throw new InputError('--ram', `'${part}' is not base:size (e.g. 0x8000000000:2G)`);
+    return { start: parseAddr(a, '--ram'), size: parseSize(s, '--ram') };
+  });
+}
+
+const MODULE_KINDS: XenModuleKind[] = ['kernel', 'ramdisk', 'device-tree', 'xsm', 'module'];
+
+function parseModule(text: string): XenBootModule {
+  const eq = text.indexOf('=');
+  const kind = text.slice(0, eq) as XenModuleKind;
+  const path = text.slice(eq + 1);
+  if (eq < 0 || !MODULE_KINDS.includes(kind) || !path) {
+    throw new InputError('--module', `'${text}' is not <kind>=<file> with kind one of ${MODULE_KINDS.join(', ')}`);
+  }
+  return { kind, data: readInput(path, '--module'), name: path };
+}
+
+function parseLayout(v: string | undefined): 'seed' | 'upstream' {
+  if (v === undefined || v === 'seed' || v === 'upstream') return v ?? 'seed';
+  throw new InputError('--layout', `'${v}' must be seed or upstream`);
+}
+
+export function bootCommand(o: BootOptions): number {
+  if (o.loader !== 'direct' && o.loader !== 'grub') throw new InputError('--loader', `'${o.loader}' must be direct or grub`);
+  const knobs: XenKnobs = {};
+  for (const k of o.knob ?? []) {
+    if (k === 'map-tables-with-domain-page-only') knobs.mapTablesWithDomainPageOnly = true;
+    else if (k === 'omit-identity-map') knobs.omitIdentityMap = true;
+    else throw new InputError('--knob', `'${k}' is not a knob (knobs: map-tables-with-domain-page-only, omit-identity-map)`);
+  }
+  let out = '';
+  const flush = (): void => {
+    if (out) process.stdout.write(out);
+    out = '';
+  };
+  const r = bootXen({
+    board: o.board,
+    ...(o.ram !== undefined ? { ram: parseRam(o.ram) } : {}),
+    ...(o.mem !== undefined ? { memSize: parseSize(o.mem, '--mem') } : {}),
+    ...(o.smp !== undefined ? { smp: parseCount(o.smp, '--smp') } : {}),
+    ...(o.loadAddr !== undefined ? { loadAddr: parseAddr(o.loadAddr, '--load-addr') } : {}),
+    loader: o.loader,
+    modules: (o.module ?? []).map(parseModule),
+    ...(o.xenBootargs !== undefined ? { xenBootargs: o.xenBootargs } : {}),
+    strict: o.strict === true,
+    knobs,
+    layout: parseLayout(o.layout),
+    ...(o.maxInsns !== undefined ? { maxInsns: parseCount(o.maxInsns, '--max-insns') } : {}),
+    console: (b) => {
+      out += String.fromCharCode(b);
+      if (out.length > 4096) flush();
+    },
+    onRule: (line) => {
+      flush();
+      process.stderr.write(line + '\n');
+    },
+    ...(o.explain
+      ? {
+          onMachine: (m: Machine) => {
+            for (const pe of m.pes) {
+              pe.onTranslationFault = (p, va, fel, fetch, what) => {
+                flush();
+                process.stderr.write(`armvisor: PE${p.id} translation fault at PC ${hex(p.curPc)} (${what}):\n`);
+                process.stderr.write(explainWalk(p, va, fel, fetch).join('\n') + '\n');
+              };
+            }
+          },
+        }
+      : {}),
+  });
+  flush();
+  if (r.message) process.stderr.write(`armvisor: ${r.message}\n`);
+  for (const l of r.machine.rules.summary()) process.stderr.write(`armvisor: ${l}\n`);
+  if (o.dumpTables) for (const pe of r.machine.pes) if (pe.retired > 0) process.stderr.write(dumpTables(pe).join('\n') + '\n');
+  return r.status;
+}
+
+export interface LayoutOptions {
+  board: string;
+  mem?: string;
+  ram?: string;
+  loadAddr?: string;
+  layout?: string;
+}
+
+/** `armvisor layout`: the layout, its self-checks, and the identity-map decision for a load. */
+export function layoutCommand(o: LayoutOptions): string {
+  const banks = o.ram !== undefined ? parseRam(o.ram) : boardBanks(o.board, o.mem !== undefined ? parseSize(o.mem, '--mem') : undefined);
+  banks.sort((a, b) => a.start - b.start);
+  const l = makeLayout(parseLayout(o.layout));
+  const image = buildXenImage(l);
+  const load = o.loadAddr !== undefined ? parseAddr(o.loadAddr, '--load-addr') : banks[0].start + 2 * 1024 * 1024;
+  if (load % 4096 !== 0) throw new InputError('--load-addr', `${hex(load)} is not 4 KiB aligned`);
+  if (!banks.some((b) => load >= b.start && load + image.size <= b.start + b.size)) {
+    throw new InputError('--load-addr', `the hypervisor image [${hex(load)}, ${hex(load + image.size)}) is not inside one RAM bank`);
+  }
+  const lines = [...layoutLines(l)];
+  const bad = layoutSelfChecks(l, image.size);
+  lines.push(bad.length ? `Self-checks FAILED: ${bad.join('; ')}` : 'Self-checks: all build-time assertions hold');
+  lines.push('RAM banks:');
+  for (const b of banks) {
+    const clash = l.regions.filter((r) => b.start < r.start + r.size && r.start < b.start + b.size).map((r) => r.name);
+    const note = clash.length ? `  (VA = PA would clash with ${clash.join(', ')})` : '';
+    lines.push(`  ${b.start.toString(16).padStart(16, '0')} - ${(b.start + b.size - 1).toString(16).padStart(16, '0')}${note}`);
+  }
+  // The direct loader puts the DTB at the next 2 MB boundary after the image (loader/xenBoot.ts).
+  const dtb = Math.ceil((load + image.size) / (2 * 1024 * 1024)) * 2 * 1024 * 1024;
+  const d = decideIdentityMap(l, {
+    image: { start: load, end: load + image.size },
+    banks,
+    avoid: [{ start: dtb, end: dtb + 2 * 1024 * 1024 }],
+  });
+  lines.push(
+    `Xen image: ${hex(load)} - ${hex(load + image.size)} (phys_offset ${load >= l.xenVirtStart ? '' : '-'}${hex(Math.abs(load - l.xenVirtStart))})`,
+  );
+  lines.push(`Identity map: ${d.kind}: ${d.log}`);
+  return lines.join('\n') + '\n';
+}

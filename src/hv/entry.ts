@@ -1,0 +1,135 @@
+// The fidelity boundary's glue (DESIGN.md §1; docs/ARCHITECTURE.md "The hypervisor"): the
+// hypervisor is entered only through the native calls at its entry points — the image entry,
+// the 16 EL2 vector slots and the idle loop — and leaves only by ERET, or by idling the PE.
+// A fault inside the TypeScript flow has already been taken by the PE (ESR/FAR/ELR written,
+// PC at VBAR_EL2): the flow is abandoned and the PE goes on to fetch the vector, which enters
+// the hypervisor again through its vector slot. A panic prints Xen's banner and idles.
+import type { Machine } from '../platform/machine.js';
+import type { Pe } from '../arch/pe.js';
+import { Cpu, HvFault } from './arch/cpu.js';
+import { HvPanic } from './panic.js';
+import { PtError } from './mm/mmu/pt.js';
+import { NATIVE, type XenImage } from './image.js';
+import { Xen, type XenKnobs } from './xen.js';
+import { cpuUpWait, head, initSecondary } from './setup.js';
+import { trap } from './traps.js';
+
+export interface HypervisorOptions {
+  knobs?: XenKnobs;
+}
+
+/** The hypervisor installed on a machine: its state once PE0 has entered it. */
+export class Hypervisor {
+  xen: Xen | null = null;
+  constructor(
+    readonly machine: Machine,
+    readonly image: XenImage,
+    readonly opts: HypervisorOptions,
+  ) {}
+
+  /** Every console line so far (Xen's console ring). */
+  get log(): string[] {
+    return this.xen?.console.ring ?? [];
+  }
+
+  get panicked(): string | null {
+    return this.xen?.panicked ?? null;
+  }
+}
+
+function idle(xen: Xen): void {
+  const cpu = xen.cpu;
+  cpu.setPc(xen.mmuOn ? xen.sym('idleLoop') : xen.pa('idleLoop'));
+  cpu.wfi();
+}
+
+function reportPanic(xen: Xen, reason: string): void {
+  xen.panicked = reason;
+  try {
+    xen.printk('');
+    xen.printk('****************************************');
+    xen.printk(`Panic on CPU ${xen.cpu.id}:`);
+    xen.printk(reason);
+    xen.printk('****************************************');
+    xen.printk('');
+  } catch (e) {
+    // The console itself faults: the PE is at the vector now, which idles it (traps.ts).
+    if (!(e instanceof HvFault)) throw e;
+    return;
+  }
+  idle(xen);
+}
+
+/** Run one entry into the hypervisor on `cpu`; see the header for how it can end. */
+function run(xen: Xen, cpu: Cpu, fn: () => void): void {
+  xen.cpu = cpu;
+  cpu.resetFrames();
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof HvFault) {
+      xen.faultTrace = e.trace;
+      return;
+    }
+    if (e instanceof HvPanic || e instanceof PtError) {
+      reportPanic(xen, e.message);
+      return;
+    }
+    throw e;
+  }
+}
+
+/** Register the hypervisor's native calls on `machine`. */
+export function installHypervisor(machine: Machine, image: XenImage, opts: HypervisorOptions = {}): Hypervisor {
+  const hv = new Hypervisor(machine, image, opts);
+  const cpus = new Map<number, Cpu>();
+  const cpuFor = (pe: Pe): Cpu => {
+    const known = cpus.get(pe.id);
+    if (known) return known;
+    const cpu = new Cpu(pe);
+    cpus.set(pe.id, cpu);
+    cpu.symbolName = (va) => {
+      const x = hv.xen;
+      const s =
+        image.symbolize(va) ??
+        (x ? image.symbolize(va - x.physOffset) : null) ??
+        (x && x.idPa && va >= x.idPa && va < x.idPa + 4096 ? image.symbolize(va - x.idPa + image.linkAddr) : null);
+      return s ?? '(unknown)';
+    };
+    return cpu;
+  };
+  machine.nativeCalls.set(NATIVE.entry, (pe) => {
+    if (pe.id !== 0 || hv.xen) {
+      // Only PE0 boots through _start; anything else entering here is parked.
+      cpuFor(pe).wfi();
+      return;
+    }
+    const xen = new Xen(cpuFor(pe), image, opts.knobs ?? {});
+    hv.xen = xen;
+    run(xen, xen.cpu, () => head(xen));
+  });
+  for (let n = 0; n < 16; n++) {
+    machine.nativeCalls.set(NATIVE.vectorBase + n, (pe) => {
+      const xen = hv.xen!;
+      run(xen, cpuFor(pe), () => trap(xen, n));
+    });
+  }
+  machine.nativeCalls.set(NATIVE.idle, (pe) => {
+    if (!hv.xen) return;
+    hv.xen.cpu = cpuFor(pe);
+    idle(hv.xen);
+  });
+  machine.nativeCalls.set(NATIVE.cpuUpWait, (pe) => {
+    const xen = hv.xen!;
+    run(xen, cpuFor(pe), () => cpuUpWait(xen));
+  });
+  machine.nativeCalls.set(NATIVE.secondary, (pe) => {
+    const xen = hv.xen;
+    if (!xen) return cpuFor(pe).wfi();
+    run(xen, cpuFor(pe), () => {
+      initSecondary(xen);
+      idle(xen);
+    });
+  });
+  return hv;
+}

@@ -1,0 +1,106 @@
+// The EL2 vectors (arm64/entry.S hyp_traps_vector, traps.c): each of the 16 slots of
+// hypTrapsVector is a native call into here. With no guests yet, every exception the
+// hypervisor takes is its own bug or a seed scenario: a synchronous one is dumped Xen-style
+// (syndrome decoded with the machine's ESR codec, FAR, the notional PC and call trace, the
+// EL2 walk of the faulting address) and panics; the others are "bad mode".
+import type { Xen } from './xen.js';
+import { panic } from './panic.js';
+import { EC } from '../arch/esr.js';
+import { describeEsr } from '../arch/esr-decode.js';
+import { DescKind, descKind, describeDescriptor } from '../arch/mmu/descriptor.js';
+import { tableOffset } from './mm/mmu/layout.js';
+import { mapDomainPage } from './mm/mmu/mm.js';
+import { XEN_VERSION } from './image.js';
+
+const h16 = (n: number | bigint): string => BigInt.asUintN(64, BigInt(n)).toString(16).padStart(16, '0');
+
+const SLOT_NAMES = ['Synchronous', 'IRQ', 'FIQ', 'SError'];
+const SLOT_GROUPS = ['current EL with SP0', 'current EL with SPx', 'lower EL (AArch64)', 'lower EL (AArch32)'];
+
+const TRAP_NAMES: Record<number, string> = {
+  [EC.DABT_CUR]: 'Data Abort',
+  [EC.IABT_CUR]: 'Instruction Abort',
+  [EC.UNKNOWN]: 'Undefined Instruction',
+  [EC.PC_ALIGN]: 'PC Alignment',
+  [EC.SP_ALIGN]: 'SP Alignment',
+};
+
+/** Vector slot `slot` (0..15) was entered. */
+export function trap(xen: Xen, slot: number): void {
+  const cpu = xen.cpu;
+  const trace = xen.faultTrace ?? [];
+  xen.faultTrace = null;
+  if (xen.panicked !== null) {
+    // A fault while reporting a panic (the console itself is broken): nothing more to say.
+    cpu.setPc(xen.mmuOn ? xen.sym('idleLoop') : xen.pa('idleLoop'));
+    cpu.wfi();
+    return;
+  }
+  if (xen.inTrap) panic('Nested trap while handling a hypervisor trap');
+  xen.inTrap = true;
+  const group = slot >> 2;
+  const kind = slot & 3;
+  if (kind !== 0 || group >= 2) {
+    xen.call('doBadMode', () => panic(`bad mode: ${SLOT_NAMES[kind]} exception from the ${SLOT_GROUPS[group]} (vector slot ${slot})`));
+  }
+  xen.call('doTrapHypSync', () => {
+    const esr = Number(cpu.readSysreg('ESR_EL2') & 0xffff_ffffn);
+    const far = cpu.readSysreg('FAR_EL2');
+    const elr = cpu.readSysreg('ELR_EL2');
+    const spsr = cpu.readSysreg('SPSR_EL2');
+    const ec = esr >>> 26;
+    const name = TRAP_NAMES[ec] ?? `exception class 0x${ec.toString(16)}`;
+    const lines: string[] = [];
+    if (ec === EC.DABT_CUR || ec === EC.IABT_CUR) {
+      lines.push(`${ec === EC.DABT_CUR ? 'Data' : 'Instruction'} Abort Trap. Syndrome=0x${(esr & 0x3f).toString(16)}`);
+    }
+    lines.push(`CPU${cpu.id}: Unexpected Trap: ${name}`);
+    lines.push(`----[ Xen-${XEN_VERSION}  arm64  debug=n  Not tainted ]----`);
+    lines.push(`CPU:    ${cpu.id}`);
+    lines.push(`PC:     ${h16(elr)} ${cpu.symbolName(Number(BigInt.asIntN(64, elr)))}`);
+    lines.push(`CPSR:   ${h16(spsr)} MODE:64-bit EL2h (Hypervisor, handler)`);
+    lines.push(`FAR_EL2: ${h16(far)}`);
+    for (const l of describeEsr(BigInt(esr), { el2: true })) lines.push(`  ${l}`);
+    if (ec === EC.DABT_CUR || ec === EC.IABT_CUR) {
+      const wnr = (esr >>> 6) & 1;
+      const access = ec === EC.IABT_CUR ? 'instruction fetch' : wnr ? 'write' : 'read';
+      lines.push(`Faulting access: ${access} at VA ${h16(far)} from ${cpu.symbolName(Number(BigInt.asIntN(64, elr)))}`);
+      lines.push(...dumpHypWalk(xen, Number(BigInt.asIntN(64, far))));
+    }
+    lines.push('');
+    lines.push('Xen call trace:');
+    for (const t of trace) lines.push(`   ${t}`);
+    lines.push('');
+    xen.printk(lines.join('\n'));
+    panic(`CPU${cpu.id}: Unexpected Trap: ${name}`);
+  });
+}
+
+const LEVEL_NAMES = ['0TH', '1ST', '2ND', '3RD'];
+
+/**
+ * dump_hyp_walk: the EL2 tables' entries for `va`, read by the hypervisor itself — static
+ * tables through the image, others through the directmap once it exists (a table it cannot
+ * reach is said so rather than touched).
+ */
+export function dumpHypWalk(xen: Xen, va: number): string[] {
+  const cpu = xen.cpu;
+  const ttbr = Number(cpu.readSysreg('TTBR0_EL2') & 0x0000_ffff_ffff_f000n);
+  const out = [`Walking Hypervisor VA 0x${va.toString(16)} on CPU${cpu.id} via TTBR 0x${ttbr.toString(16).padStart(16, '0')}`];
+  let tpa = ttbr;
+  for (let level = 0; level <= 3; level++) {
+    const tva = xen.imageVaOf(tpa) ?? (xen.directmap ? mapDomainPage(xen, tpa) : null);
+    if (tva === null) {
+      out.push(`${LEVEL_NAMES[level]} table at 0x${tpa.toString(16)} is not reachable yet (not static, no directmap)`);
+      break;
+    }
+    const idx = tableOffset(va, level);
+    const e = cpu.read64(tva + idx * 8);
+    const lo = Number(e & 0xffff_ffffn);
+    const hi = Number(e >> 32n);
+    out.push(`${LEVEL_NAMES[level]}[0x${idx.toString(16).padStart(3, '0')}] = ${describeDescriptor(lo, hi, level, 1)}`);
+    if (descKind(lo, level) !== DescKind.Table) break;
+    tpa = Number(e & 0x0000_ffff_ffff_f000n);
+  }
+  return out;
+}

@@ -1,0 +1,129 @@
+// The hypervisor's global state (what Xen keeps in file-scope statics): the boot CPU's PE
+// interface, the image and where it was loaded, the system_state phase, the console, the
+// page-table roots, the allocators. Private bookkeeping is ordinary TypeScript (DESIGN.md §1);
+// everything the hardware walks lives in simulated RAM and is reached through `cpu`.
+import type { Cpu } from './arch/cpu.js';
+import { Console } from './console.js';
+import type { XenImage } from './image.js';
+import type { IdentityDecision, XenLayout } from './mm/mmu/layout.js';
+import type { BootAllocator } from './mm/bootAllocator.js';
+import type { Heap } from './mm/pageAlloc.js';
+import type { BootInfo } from './bootinfo.js';
+import { panic } from './panic.js';
+
+/** Xen's system_state (xen/include/xen/kernel.h), the phases that guard what may be used. */
+export const enum SystemState {
+  EarlyBoot = 0,
+  Boot = 1,
+  Active = 2,
+}
+export const SYSTEM_STATE_NAMES = ['early_boot', 'boot', 'active'];
+
+/** Test-only knobs that revert a fix to reproduce a seed's failure. */
+export interface XenKnobs {
+  /**
+   * Seed 003: map page tables with mapDomainPage only (the code before Julien Grall's fix),
+   * so an early xenPtUpdate reaches for the directmap before it exists: a Data Abort at EL2.
+   */
+  mapTablesWithDomainPageOnly?: boolean;
+  /**
+   * Seed 002: leave the switch page out of the boot tables. Turning the MMU on then fetches
+   * through tables without the identity map: an Instruction Abort at EL2, as on hardware.
+   */
+  omitIdentityMap?: boolean;
+}
+
+export class Xen {
+  readonly console: Console;
+  readonly layout: XenLayout;
+  /** PA of _start, and PA - VA for the image (signed; any load address, seed 003's sign bug class). */
+  loadPa = 0;
+  physOffset = 0;
+  state: SystemState = SystemState.EarlyBoot;
+  mmuOn = false;
+  fdtPa = 0;
+  /** The early UART's FIX_CONSOLE address, used from the moment the MMU is on. */
+  earlyUartVa: number | null = null;
+  identity: IdentityDecision | null = null;
+  /** PA (= VA) of the identity-mapped switch page (the image's first page, or its relocated copy). */
+  idPa = 0;
+  /** Roots of the boot and runtime hierarchies (PA) and the next free page in each static pool. */
+  bootRoot = 0;
+  xenRoot = 0;
+  bootPoolUsed = 0;
+  xenPoolUsed = 0;
+  bootAlloc: BootAllocator | null = null;
+  heap: Heap | null = null;
+  bootInfo: BootInfo | null = null;
+  /** The directmap: VA of PA `base` (1 GB aligned together), once set up. */
+  directmap: { base: number; virtStart: number; end: number } | null = null;
+  /** VMAP: one flag per page of the area (bookkeeping; the mappings are in the tables). */
+  vmapUsed: Uint8Array | null = null;
+  /** Call trace of the last fault, kept for the vector's dump. */
+  faultTrace: string[] | null = null;
+  inTrap = false;
+  /** PMAP slot uses so far (a boot maps its boot-allocated tables through them). */
+  pmapMaps = 0;
+  panicked: string | null = null;
+  bootDone = false;
+
+  /** The CPU running hypervisor code now (Xen's smp_processor_id()); set at every entry. */
+  cpu: Cpu;
+  /** Secondary CPUs asked to come up (by logical id) and those that did (cpu_online_map). */
+  readonly cpuOnline = new Set<number>([0]);
+  /** MPIDR of each logical CPU, from /cpus. */
+  cpuMpidr: number[] = [];
+  /** The boot CPU waits at cpuUpWait for these; spins so far. */
+  waitingFor: number[] = [];
+  waitSpins = 0;
+
+  constructor(
+    cpu: Cpu,
+    readonly image: XenImage,
+    readonly knobs: XenKnobs,
+  ) {
+    this.cpu = cpu;
+    this.layout = image.layout;
+    this.console = new Console(() => this.cpu);
+  }
+
+  printk(msg: string): void {
+    this.console.printk(msg);
+  }
+
+  /** VA of an image symbol at its link address. */
+  sym(name: string): number {
+    return this.image.sym(name);
+  }
+
+  /** PA of an image symbol (where the loader put it). */
+  pa(name: string): number {
+    return this.image.sym(name) + this.physOffset;
+  }
+
+  /** virt_to_maddr for image addresses. */
+  virtToMaddr(va: number): number {
+    return va + this.physOffset;
+  }
+
+  /** The image VA of `pa`, or null if `pa` is not inside the loaded image (is_kernel). */
+  imageVaOf(pa: number): number | null {
+    const va = pa - this.physOffset;
+    return va >= this.image.linkAddr && va < this.image.linkAddr + this.image.size ? va : null;
+  }
+
+  /** Panic unless the system is in one of `states` (what may be used when). */
+  requireState(what: string, ...states: SystemState[]): void {
+    if (!states.includes(this.state)) {
+      panic(
+        `${what} used in system_state ${SYSTEM_STATE_NAMES[this.state]} (allowed: ${states.map((s) => SYSTEM_STATE_NAMES[s]).join(', ')})`,
+      );
+    }
+  }
+
+  /** Run routine `name` at its symbol (notional PC), e.g. call('startXen', ...). */
+  call<T>(name: string, fn: () => T): T {
+    const va = this.mmuOn ? this.sym(name) : this.pa(name);
+    return this.cpu.call(va, fn);
+  }
+}

@@ -1,0 +1,83 @@
+// `armvisor boot` and `armvisor layout` as users run them.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+const TMP = mkdtempSync(join(tmpdir(), 'armvisor-boot-'));
+
+function cli(args: string[]) {
+  const r = spawnSync(process.execPath, [MAIN, ...args], { encoding: 'utf8', timeout: 60_000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+test('armvisor boot: the start of day on virt, rule checker strict and silent, exit 0', () => {
+  const r = cli(['boot', '--strict']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stderr, '');
+  assert.match(r.stdout, /^- Boot CPU booting -\n/);
+  assert.match(r.stdout, /\(XEN\) Freed \d+kB init memory\.\n/);
+});
+
+test('armvisor boot --loader grub with an XSM policy, and the seed 003 knob', () => {
+  const policy = join(TMP, 'xsm.bin');
+  const b = new Uint8Array(64);
+  new DataView(b.buffer).setUint32(0, 0xf97cff8c, true);
+  writeFileSync(policy, b);
+  // GRUB's order: the kernel first (Xen never probes the first untyped module), then the policy.
+  const kernel = join(TMP, 'kernel.bin');
+  writeFileSync(kernel, new Uint8Array(4096).fill(0x5a));
+  const mods = ['--module', `module=${kernel}`, '--module', `module=${policy}`];
+  const ok = cli(['boot', '--strict', '--loader', 'grub', ...mods]);
+  assert.equal(ok.status, 0, ok.stderr);
+  assert.match(ok.stdout, /MODULE\[\d\]: .* Kernel/);
+  assert.match(ok.stdout, /MODULE\[\d\]: .* XSM Policy/);
+  const bad = cli(['boot', '--loader', 'grub', ...mods, '--knob', 'map-tables-with-domain-page-only']);
+  assert.equal(bad.status, 3);
+  assert.equal(bad.stderr, 'armvisor: the hypervisor panicked: CPU0: Unexpected Trap: Data Abort\n');
+  assert.match(bad.stdout, /hasXsmMagic/);
+});
+
+test('armvisor boot without the identity map: the PE wedges on an Instruction Abort at EL2, said in one line', () => {
+  const r = cli(['boot', '--knob', 'omit-identity-map']);
+  assert.equal(r.status, 3);
+  assert.match(
+    r.stderr,
+    /^armvisor: machine wedged: .*last exception: ESR_EL2 0x86000004 \(Instruction Abort taken without a change in Exception level\)/,
+  );
+  assert.equal(r.stderr.split('\n').length, 2);
+});
+
+test('armvisor layout: the seed layout and the identity-map decision without booting', () => {
+  const r = cli(['layout']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /Xen image +0000008000200000 - 00000080009fffff/);
+  assert.match(r.stdout, /Self-checks: all build-time assertions hold/);
+  assert.match(r.stdout, /Identity map: direct/);
+  const s = cli(['layout', '--ram', '0x8000000000:4G', '--load-addr', '0x8000400000']);
+  assert.equal(s.status, 0, s.stderr);
+  assert.match(s.stdout, /VA = PA would clash with Xen image/);
+  assert.match(s.stdout, /Identity map: trampoline: .*relocated to PA 0x8000000000/);
+});
+
+test('bad boot input is one line and status 1', () => {
+  for (const [args, re] of [
+    [['boot', '--loader', 'uefi'], /^armvisor: --loader: 'uefi' must be direct or grub\n$/],
+    [['boot', '--load-addr', '0x40200010'], /^armvisor: --load-addr: 0x40200010 is not 4 KiB aligned/],
+    [['boot', '--load-addr', '0x10000000'], /^armvisor: --load-addr: the hypervisor image .* is not inside one RAM bank\n$/],
+    [['boot', '--board', 'nope'], /^armvisor: --board: 'nope' is not a board/],
+    [['boot', '--module', 'kernel'], /^armvisor: --module: 'kernel' is not <kind>=<file>/],
+    [['layout', '--ram', '0x40000000'], /^armvisor: --ram: '0x40000000' is not base:size/],
+    [['boot', '--ram', '0x40000000:1G,0x50000000:1G'], /^armvisor: --ram: bank 0x50000000 overlaps bank 0x40000000\+0x40000000\n$/],
+    [['boot', '--smp', '9'], /^armvisor: --smp: '9' must be 1..8\n$/],
+  ] as [string[], RegExp][]) {
+    const r = cli(args);
+    assert.equal(r.status, 1, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, re);
+    assert.equal(r.stderr.split('\n').length, 2, r.stderr);
+  }
+});
