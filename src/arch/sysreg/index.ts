@@ -7,4 +7,5 @@ import './el2.js';
 import './pstateRegs.js';
 import './timer.js';
 import './debug.js';
+import './gic.js';
 export { allSysRegs, sr, sysRegByKey, sysRegsByKey, registerSysRegs, Access } from './catalogue.js';
