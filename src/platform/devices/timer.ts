@@ -57,10 +57,10 @@ export class GenericTimers implements TimedDevice {
         const t = TIMERS[id];
         if (t.el2Only && !pe.cfg.hasEl2) continue;
         if ((pe.sys[t.ctl()] & (CTL_ENABLE | CTL_IMASK)) !== CTL_ENABLE) continue;
-        // The physical count at which it fires: CVAL, plus CNTVOFF_EL2 for the virtual timer.
+        // The physical count at which it fires: CVAL, plus CNTVOFF_EL2 for the virtual timer
+        // (modulo 2^64: CNTVCT = CNTPCT − CNTVOFF wraps, e.g. with an offset above CNTPCT).
         const off = id === TimerId.Virt && pe.cfg.hasEl2 ? pe.sys[this.cntvoff] : 0n;
-        const ticks = pe.sys[t.cval()] + off;
-        if (ticks >= 1n << 64n) continue; // wraps: beyond any time this run reaches
+        const ticks = BigInt.asUintN(64, pe.sys[t.cval()] + off);
         const ns = (ticks * 1_000_000_000n + BigInt(this.cntfrq) - 1n) / BigInt(this.cntfrq);
         if (ns > BigInt(Number.MAX_SAFE_INTEGER)) continue;
         const at = Number(ns);
