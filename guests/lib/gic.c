@@ -105,7 +105,8 @@ static int gic_exc_hook(int vec, struct frame *f, int el)
 	int kind = vec & 3; /* 1 = IRQ, 2 = FIQ */
 	(void)f;
 	(void)el;
-	if (vec >= 8 || (kind != 1 && kind != 2))
+	/* Current EL with SP_ELx (5, 6) or a lower EL in AArch64 (9, 10). */
+	if (vec < 4 || vec >= 12 || (kind != 1 && kind != 2))
 		return 0;
 	int group = kind == 1;
 	for (;;) {

@@ -65,7 +65,8 @@ static inline u64 sgi1r_broadcast(u32 intid) { return ((u64)intid << 24) | (1ul 
 void gic_send_sgi1(u64 v);
 void gic_send_sgi0(u64 v);
 
-/* Interrupt handling: installs an exc_hook that, on IRQ (FIQ), reads
+/* Interrupt handling: installs an exc_hook that, on IRQ (FIQ) from the
+ * current EL or a lower one, reads
  * ICC_IAR1 (IAR0) until spurious, calls gic_handler(intid, group) for each,
  * then writes EOIR1 (EOIR0) unless the handler returned nonzero. */
 void gic_install_handler(void);

@@ -211,8 +211,8 @@ test('SGIs: affinity lists with Aff1 and RS, IRM broadcast, group filtering, Gro
   assert.equal(icc(0, Icc.IAR0), 9n);
 });
 
-test('ICC_* access rules: no GIC → UNDEFINED; IMO at EL1 → UNDEFINED (no ICV view); SGI1R traps to EL2', () => {
-  const { pe } = setup(1, 2);
+test('ICC_* access rules: no GIC → UNDEFINED; IMO at EL1 → ICV view with ICH_HCR_EL2 traps; SGI1R traps to EL2', () => {
+  const { pe, gic, icc } = setup(1, 2);
   const def = (name: string) => allSysRegs()[sr(name)];
   const check = (p: Pe, name: string, read: boolean): Access => checkAccess(p, def(name), accessPlan(def(name)), read);
   const p = pe(0);
@@ -220,17 +220,89 @@ test('ICC_* access rules: no GIC → UNDEFINED; IMO at EL1 → UNDEFINED (no ICV
   assert.equal(check(p, 'ICC_IAR1_EL1', true), Access.Ok);
   assert.equal(check(p, 'ICC_IAR1_EL1', false), Access.Undef, 'IAR1 is read-only');
   assert.equal(check(p, 'ICC_SRE_EL2', true), Access.Undef, 'EL2 register at EL1');
+  assert.equal(check(p, 'ICH_HCR_EL2', true), Access.Undef, 'ICH_* at EL1');
   p.sys[sr('HCR_EL2')] = 1n << 4n; // IMO
   p.refreshControl();
-  assert.equal(check(p, 'ICC_IAR1_EL1', true), Access.Undef);
-  assert.equal(check(p, 'ICC_PMR_EL1', true), Access.Undef, 'common registers follow IMO too');
-  assert.equal(check(p, 'ICC_IAR0_EL1', true), Access.Ok, 'Group 0 registers follow FMO');
+  assert.equal(check(p, 'ICC_IAR1_EL1', true), Access.Ok, 'served by ICV_IAR1_EL1');
   assert.equal(check(p, 'ICC_SGI1R_EL1', false), Access.TrapEl2);
-  assert.equal(check(p, 'ICC_SRE_EL1', true), Access.Ok);
+  icc(0, Icc.ICH_HCR, (1n << 12n) | (1n << 14n)); // TALL1, TDIR
+  assert.equal(check(p, 'ICC_IAR1_EL1', true), Access.TrapEl2, 'ICH_HCR_EL2.TALL1');
+  assert.equal(check(p, 'ICC_IAR0_EL1', true), Access.Ok, 'Group 0 follows FMO and TALL0');
+  assert.equal(check(p, 'ICC_PMR_EL1', true), Access.Ok);
+  assert.equal(check(p, 'ICC_DIR_EL1', false), Access.TrapEl2, 'ICH_HCR_EL2.TDIR');
+  icc(0, Icc.ICH_HCR, 1n << 10n); // TC
+  assert.equal(check(p, 'ICC_PMR_EL1', true), Access.TrapEl2, 'ICH_HCR_EL2.TC');
+  assert.equal(check(p, 'ICC_SRE_EL1', true), Access.Ok, 'SRE is not virtualised');
+  // A controller without a virtual interface: UNDEFINED rather than the physical registers.
+  p.gic = Object.create(gic.cpuInterface, { virtualView: { value: false } }) as typeof gic.cpuInterface;
+  assert.equal(check(p, 'ICC_IAR1_EL1', true), Access.Undef);
   p.el = 2;
+  assert.equal(check(p, 'ICH_HCR_EL2', true), Access.Undef);
   assert.equal(check(p, 'ICC_IAR1_EL1', true), Access.Ok, 'EL2 uses the physical interface');
   p.gic = null;
   assert.equal(check(p, 'ICC_IAR1_EL1', true), Access.Undef, 'no system-register interface');
+});
+
+test('virtual interface: LR acknowledge/EOI, priorities, HW deactivation, EOIcount, maintenance', () => {
+  const { gic, pe, icc, r, enableAll } = setup(1, 2);
+  enableAll();
+  const v = gic.virtual;
+  const p = pe(0);
+  const lr = (state: bigint, group: bigint, prio: bigint, vintid: bigint, extra = 0n): bigint =>
+    (state << 62n) | (group << 60n) | (prio << 48n) | vintid | extra;
+  assert.equal(icc(0, Icc.ICH_VTR), 0x90b8_0003n);
+  assert.equal(icc(0, Icc.ICH_VMCR), 0x4c_0008n);
+  assert.equal(icc(0, Icc.ICH_ELRSR), 0xfn);
+  icc(0, Icc.ICH_LR0, lr(1n, 1n, 0xa0n, 40n));
+  assert.equal(p.vIrqLine, false, 'ICH_HCR_EL2.En = 0');
+  icc(0, Icc.ICH_HCR, 1n);
+  assert.equal(p.vIrqLine, false, 'VENG1 = 0');
+  v.writeIcv(p, Icc.IGRPEN1, 1n);
+  assert.equal(p.vIrqLine, false, 'VPMR = 0');
+  v.writeIcv(p, Icc.PMR, 0xffn);
+  assert.equal(v.readIcv(p, Icc.PMR), 0xf8n);
+  assert.equal(p.vIrqLine, true);
+  icc(0, Icc.ICH_LR1, lr(1n, 1n, 0x80n, 41n, 1n << 41n)); // EOI maintenance requested
+  assert.equal(v.readIcv(p, Icc.HPPIR1), 41n);
+  assert.equal(v.readIcv(p, Icc.IAR1), 41n);
+  assert.equal(icc(0, Icc.ICH_LR1) >> 62n, 2n, 'active');
+  assert.equal(v.readIcv(p, Icc.RPR), 0x80n);
+  assert.equal(p.vIrqLine, false, '0xa0 cannot preempt 0x80');
+  v.writeIcv(p, Icc.EOIR1, 41n);
+  assert.equal(icc(0, Icc.ICH_LR1) >> 62n, 0n);
+  assert.equal(icc(0, Icc.ICH_EISR), 2n);
+  assert.equal(icc(0, Icc.ICH_MISR) & 1n, 1n, 'MISR.EOI');
+  assert.equal(r.read(0x10200, 4, 0) & (1 << 25), 1 << 25, 'maintenance PPI 25 pending');
+  icc(0, Icc.ICH_LR1, 0n);
+  assert.equal(r.read(0x10200, 4, 0) & (1 << 25), 0, 'level: gone with the cause');
+  // HW = 1: deactivating vINTID 40 deactivates physical SPI 48.
+  r.write(0x10200, 4, 1 << 3, 0);
+  assert.equal(icc(0, Icc.IAR1), 3n); // physical SGI 3 active, priority drop only:
+  icc(0, Icc.CTLR, 2n);
+  icc(0, Icc.EOIR1, 3n);
+  assert.equal(r.read(0x10300, 4, 0) & 8, 8);
+  icc(0, Icc.ICH_LR0, lr(1n, 1n, 0xa0n, 40n, (1n << 61n) | (3n << 32n)));
+  assert.equal(v.readIcv(p, Icc.IAR1), 40n);
+  v.writeIcv(p, Icc.EOIR1, 40n);
+  assert.equal(icc(0, Icc.ICH_LR0) >> 62n, 0n);
+  assert.equal(r.read(0x10300, 4, 0) & 8, 0, 'physical SGI 3 deactivated through the HW LR');
+  // EOI of an INTID no LR holds counts in EOIcount (after dropping a priority).
+  v.writeIcv(p, Icc.AP1R0, 1n << 20n);
+  v.writeIcv(p, Icc.EOIR1, 99n);
+  assert.equal(icc(0, Icc.ICH_HCR) >> 27n, 1n);
+  icc(0, Icc.ICH_HCR, 1n | 4n); // LRENPIE
+  assert.equal(icc(0, Icc.ICH_MISR) & 4n, 0n, 'EOIcount was cleared by the write');
+  // EOImode 1 for the guest: EOI drops, DIR deactivates.
+  v.writeIcv(p, Icc.CTLR, 2n);
+  assert.equal(icc(0, Icc.ICH_VMCR) & (1n << 9n), 1n << 9n);
+  icc(0, Icc.ICH_LR2, lr(1n, 0n, 0x90n, 7n));
+  v.writeIcv(p, Icc.IGRPEN0, 1n);
+  assert.equal(p.vFiqLine, true, 'virtual Group 0 is a virtual FIQ');
+  assert.equal(v.readIcv(p, Icc.IAR0), 7n);
+  v.writeIcv(p, Icc.EOIR0, 7n);
+  assert.equal(icc(0, Icc.ICH_LR2) >> 62n, 2n, 'still active');
+  v.writeIcv(p, Icc.DIR, 7n);
+  assert.equal(icc(0, Icc.ICH_LR2) >> 62n, 0n);
 });
 
 test('a PE reset resets its CPU interface, not the redistributor', () => {

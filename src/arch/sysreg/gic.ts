@@ -4,9 +4,10 @@
 // with no GIC attached finds them UNDEFINED, as a PE without the system-register interface.
 //
 // EL1 accesses under HCR_EL2.IMO/FMO: the architecture redirects group-1 (IMO), group-0 (FMO)
-// and common (IMO or FMO) registers to the virtual CPU interface ICV_* (IHI 0069 §12.3). The
-// controller decides whether it implements that view (`GicCpuInterface.virtualView`); when it
-// does not, such accesses are UNDEFINED — never silently served by the physical interface.
+// and common (IMO or FMO) registers to the virtual CPU interface ICV_* (IHI 0069 §12.3), subject
+// to the ICH_HCR_EL2 traps (TALL0, TALL1, TC, TDIR). A controller without a virtual interface
+// (`GicCpuInterface.virtualView` false) makes such accesses, and the ICH_* registers, UNDEFINED
+// — never silently served by the physical interface.
 // The SGI generation registers are not virtualised: they trap to EL2 (traps.ts, §12.2.21).
 import type { Pe } from '../pe.js';
 import { registerSysRegs } from './catalogue.js';
@@ -37,14 +38,42 @@ export const enum Icc {
   IGRPEN0,
   IGRPEN1,
   SRE_EL2,
+  // The virtualization control registers (ICH_*_EL2, IHI 0069 §12.4).
+  ICH_AP0R0,
+  ICH_AP1R0,
+  ICH_HCR,
+  ICH_VTR,
+  ICH_MISR,
+  ICH_EISR,
+  ICH_ELRSR,
+  ICH_VMCR,
+  ICH_LR0,
+  ICH_LR1,
+  ICH_LR2,
+  ICH_LR3,
+}
+
+/** List registers implemented (ICH_VTR_EL2.ListRegs + 1, as QEMU 7.2). */
+export const ICH_LR_COUNT = 4;
+
+/** How an EL1 access under IMO/FMO is classified for the ICH_HCR_EL2 trap controls. */
+export const enum VirtClass {
+  Group0 = 0,
+  Group1 = 1,
+  /** ICV_CTLR, ICV_PMR, ICV_RPR (ICH_HCR_EL2.TC). */
+  Common = 2,
+  /** ICV_DIR (ICH_HCR_EL2.TC and TDIR). */
+  Dir = 3,
 }
 
 /** What the board's interrupt controller provides to a PE's system-register interface. */
 export interface GicCpuInterface {
   read(pe: Pe, r: Icc): bigint;
   write(pe: Pe, r: Icc, v: bigint): void;
-  /** Does the controller serve the ICV_* view (EL1 access with IMO/FMO set)? */
+  /** Does the controller serve the ICV_* view (EL1 access with IMO/FMO set) and the ICH_* registers? */
   readonly virtualView: boolean;
+  /** ICH_HCR_EL2.TALL0/TALL1/TC/TDIR: may this EL1 access reach the virtual interface? */
+  virtualAccess?(pe: Pe, cls: VirtClass): Access;
   /** The PE was reset (cold reset or PSCI CPU_ON): its CPU interface registers reset too. */
   resetPe?(pe: Pe): void;
   readVirtual?(pe: Pe, r: Icc): bigint;
@@ -64,16 +93,35 @@ function virtualised(pe: Pe, v: Virt): boolean {
   return v !== Virt.None && pe.el === 1 && pe.cfg.hasEl2 && (pe.hcrLo & v) !== 0 && (pe.hcrLo & HCR.TGE) === 0;
 }
 
+const CLASS_OF: Record<Virt, VirtClass> = {
+  [Virt.None]: VirtClass.Common,
+  [Virt.G0]: VirtClass.Group0,
+  [Virt.G1]: VirtClass.Group1,
+  [Virt.Common]: VirtClass.Common,
+};
+
 function iccReg(name: string, op1: number, crm: number, op2: number, r: Icc, v: Virt, extra: Partial<SysRegDef> = {}): SysRegDef {
   const minEl = op1 === 4 ? 2 : 1;
+  const cls = r === Icc.DIR ? VirtClass.Dir : CLASS_OF[v];
   return reg(name, 3, op1, 12, crm, op2, minEl, {
     check: (pe) => {
       if (!pe.gic) return Access.Undef;
-      if (virtualised(pe, v) && !pe.gic.virtualView) return Access.Undef;
-      return Access.Ok;
+      if (!virtualised(pe, v)) return Access.Ok;
+      if (!pe.gic.virtualView) return Access.Undef;
+      return pe.gic.virtualAccess ? pe.gic.virtualAccess(pe, cls) : Access.Ok;
     },
     read: (pe) => (virtualised(pe, v) ? pe.gic!.readVirtual!(pe, r) : pe.gic!.read(pe, r)),
     write: (pe, x) => (virtualised(pe, v) ? pe.gic!.writeVirtual!(pe, r, x) : pe.gic!.write(pe, r, x)),
+    ...extra,
+  });
+}
+
+/** An ICH_*_EL2 register: EL2 only, present when the controller implements virtualization. */
+function ichReg(name: string, crm: number, op2: number, r: Icc, extra: Partial<SysRegDef> = {}): SysRegDef {
+  return reg(name, 3, 4, 12, crm, op2, 2, {
+    check: (pe) => (pe.gic?.virtualView ? Access.Ok : Access.Undef),
+    read: (pe) => pe.gic!.read(pe, r),
+    write: (pe, x) => pe.gic!.write(pe, r, x),
     ...extra,
   });
 }
@@ -104,6 +152,16 @@ export const GIC_SYSREGS: SysRegDef[] = [
   iccReg('ICC_IGRPEN0_EL1', 0, 12, 6, Icc.IGRPEN0, Virt.G0),
   iccReg('ICC_IGRPEN1_EL1', 0, 12, 7, Icc.IGRPEN1, Virt.G1),
   iccReg('ICC_SRE_EL2', 4, 9, 5, Icc.SRE_EL2, Virt.None),
+  // 5 virtual priority bits (ICH_VTR_EL2.PREbits = 4): only ICH_AP0R0/AP1R0 exist.
+  ichReg('ICH_AP0R0_EL2', 8, 0, Icc.ICH_AP0R0),
+  ichReg('ICH_AP1R0_EL2', 9, 0, Icc.ICH_AP1R0),
+  ichReg('ICH_HCR_EL2', 11, 0, Icc.ICH_HCR),
+  ichReg('ICH_VTR_EL2', 11, 1, Icc.ICH_VTR, { ro: true }),
+  ichReg('ICH_MISR_EL2', 11, 2, Icc.ICH_MISR, { ro: true }),
+  ichReg('ICH_EISR_EL2', 11, 3, Icc.ICH_EISR, { ro: true }),
+  ichReg('ICH_ELRSR_EL2', 11, 5, Icc.ICH_ELRSR, { ro: true }),
+  ichReg('ICH_VMCR_EL2', 11, 7, Icc.ICH_VMCR),
+  ...Array.from({ length: ICH_LR_COUNT }, (_, n) => ichReg(`ICH_LR${n}_EL2`, 12 + (n >> 3), n & 7, Icc.ICH_LR0 + n)),
 ];
 
 registerSysRegs(GIC_SYSREGS);

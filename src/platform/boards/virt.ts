@@ -89,7 +89,7 @@ export class VirtBoard {
       ...(opts.quantum !== undefined ? { quantum: opts.quantum } : {}),
       ...(opts.trace ? { trace: opts.trace } : {}),
     });
-    this.gic = new Gicv3(this.machine.pes);
+    this.gic = new Gicv3(this.machine.pes, PPI_BASE + VIRT_IRQ.gicMaintenancePpi);
     this.gic.attach();
     this.bus.addMmio(VIRT_MEMMAP.gicDist.base, VIRT_MEMMAP.gicDist.size, new GicDistributor(this.gic));
     this.bus.addMmio(VIRT_MEMMAP.gicRedist.base, VIRT_MEMMAP.gicRedist.size, new GicRedistributors(this.gic));

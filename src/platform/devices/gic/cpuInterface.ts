@@ -3,10 +3,12 @@
 // active-priority registers have 32 bits (AP0R0/AP1R0 only) and the minimum binary points are
 // BPR0 = 2 and BPR1 = 3 (§4.8.3, QEMU 7.2's reset values).
 //
-// The virtual interface (ICV_*, ICH_*) is not implemented: `virtualView` is false, so EL1
-// accesses that HCR_EL2.IMO/FMO would send to it are UNDEFINED (sysreg/gic.ts).
+// The ICH_*_EL2 registers and the ICV_* view (EL1 with HCR_EL2.IMO/FMO set) are forwarded to
+// the virtual interface (virtualInterface.ts).
 import type { Pe } from '../../../arch/pe.js';
-import { Icc, type GicCpuInterface } from '../../../arch/sysreg/gic.js';
+import { Icc, type GicCpuInterface, type VirtClass } from '../../../arch/sysreg/gic.js';
+import type { Access } from '../../../arch/sysreg/types.js';
+import type { VirtualCpuInterface } from './virtualInterface.js';
 import type { Gicv3, GicCpu } from './index.js';
 import { INTID_SPURIOUS, PRI_BITS } from './consts.js';
 
@@ -28,9 +30,24 @@ function ctz32(v: number): number {
 }
 
 export class CpuInterface implements GicCpuInterface {
-  readonly virtualView = false;
+  readonly virtualView = true;
 
-  constructor(private readonly gic: Gicv3) {}
+  constructor(
+    private readonly gic: Gicv3,
+    private readonly virt: VirtualCpuInterface,
+  ) {}
+
+  virtualAccess(pe: Pe, cls: VirtClass): Access {
+    return this.virt.access(pe, cls);
+  }
+
+  readVirtual(pe: Pe, r: Icc): bigint {
+    return this.virt.readIcv(pe, r);
+  }
+
+  writeVirtual(pe: Pe, r: Icc, v: bigint): void {
+    this.virt.writeIcv(pe, r, v);
+  }
 
   resetPe(pe: Pe): void {
     const c = this.gic.cpus[pe.id];
@@ -41,6 +58,7 @@ export class CpuInterface implements GicCpuInterface {
     c.igrpen0 = c.igrpen1 = 0;
     c.ap0 = c.ap1 = 0;
     this.gic.update(pe.id);
+    this.virt.reset(pe.id);
   }
 
   // --- priority arithmetic (§4.8) ----------------------------------------------------------
@@ -173,6 +191,7 @@ export class CpuInterface implements GicCpuInterface {
   // --- the registers ----------------------------------------------------------------------
 
   read(pe: Pe, r: Icc): bigint {
+    if (r >= Icc.ICH_AP0R0) return this.virt.readIch(pe, r);
     const c = this.gic.cpus[pe.id];
     switch (r) {
       case Icc.PMR:
@@ -212,6 +231,7 @@ export class CpuInterface implements GicCpuInterface {
   }
 
   write(pe: Pe, r: Icc, v: bigint): void {
+    if (r >= Icc.ICH_AP0R0) return this.virt.writeIch(pe, r, v);
     const c = this.gic.cpus[pe.id];
     const w = Number(v & 0xffff_ffffn);
     switch (r) {

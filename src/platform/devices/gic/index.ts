@@ -5,6 +5,7 @@
 //   distributor.ts     GICD_* frame: SPI state, IROUTER
 //   redistributor.ts   GICR_* frames, one RD + SGI pair per PE: SGI/PPI state, WAKER
 //   cpuInterface.ts    ICC_* system registers: acknowledge, priority drop, deactivation, SGIs
+//   virtualInterface.ts  ICH_*_EL2 and the ICV_* view: list registers, maintenance interrupt
 //   irqState.ts        per-interrupt state arrays; irqRegs.ts the register blocks over them
 //
 // This module owns the state and the one decision the hardware makes continuously (§4.8
@@ -14,6 +15,7 @@
 import type { Pe } from '../../../arch/pe.js';
 import { IrqState } from './irqState.js';
 import { CpuInterface } from './cpuInterface.js';
+import { VirtualCpuInterface } from './virtualInterface.js';
 import { GIC_NUM_IRQ, INTID_SPURIOUS, CTLR_EN_GRP0, CTLR_EN_GRP1, PRI_BITS } from './consts.js';
 
 export * from './consts.js';
@@ -55,10 +57,23 @@ export class Gicv3 {
   readonly spiTarget = new Int16Array(GIC_NUM_IRQ);
   readonly cpus: GicCpu[];
   readonly cpuInterface: CpuInterface;
+  readonly virtual: VirtualCpuInterface;
 
-  constructor(readonly pes: readonly Pe[]) {
+  /**
+   * `maintenanceIntid`: the PPI the virtual interface's maintenance interrupt drives (25, the
+   * SBSA's choice, which QEMU virt follows as PPI 9).
+   */
+  constructor(
+    readonly pes: readonly Pe[],
+    readonly maintenanceIntid = 25,
+  ) {
     this.cpus = pes.map(() => new GicCpu());
-    this.cpuInterface = new CpuInterface(this);
+    this.virtual = new VirtualCpuInterface({
+      pes,
+      deactivatePhysical: (peId, intid) => this.cpuInterface.deactivate(peId, intid),
+      setMaintenance: (peId, level) => this.setPpiLine(peId, maintenanceIntid, level),
+    });
+    this.cpuInterface = new CpuInterface(this, this.virtual);
     for (let i = 32; i < GIC_NUM_IRQ; i++) this.setRoute(i, 0, 0);
   }
 
