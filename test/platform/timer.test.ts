@@ -74,3 +74,23 @@ test('a PE in WFI waiting for its timer: the machine jumps to the event instead 
   assert.deepEqual(events, ['0:30=1']);
   assert.ok(t.m.nowNs >= 16_000_000 && t.m.nowNs <= 16_001_000, `time jumped to the event (${t.m.nowNs})`);
 });
+
+test('event stream: a PE waiting in WFE is woken by the CNTVCT bit transition, time jumps to it', () => {
+  const { t, pe, timers } = setup(1, [0xd503205f, NOP, B_BACK1]); // wfe
+  // EVNTEN, EVNTI = 4 (0→1 of bit 4: every 32 ticks = 512 ns, first at count 16).
+  pe.sys[sr('CNTKCTL_EL1')] = (1n << 2n) | (4n << 4n);
+  t.m.run(1);
+  assert.equal(pe.sleeping as string, 'wfe', 'event register clear: the PE waits');
+  const next = timers.nextEventNs(t.m.nowNs);
+  assert.ok(next !== undefined && next > t.m.nowNs && next - t.m.nowNs <= 512, `next event ${next} from ${t.m.nowNs}`);
+  for (let r = 0; r < 5 && (pe.sleeping as string) === 'wfe'; r++) t.m.run(1);
+  assert.equal(t.m.stopReason, null, 'not wedged');
+  assert.equal(pe.sleeping, '');
+});
+
+test('event stream off: a PE in WFE with nothing else is wedged', () => {
+  const { t, pe } = setup(1, [0xd503205f, 0xd503205f, 0xd503205f]);
+  t.m.run(5);
+  assert.equal(pe.sleeping, 'wfe');
+  assert.equal(t.m.stopReason?.kind, 'wedged');
+});

@@ -274,6 +274,37 @@ static void test_cntkctl(void)
 	isb();
 }
 
+/* WFE until the counter has advanced: only the event stream can end each
+ * WFE while this is the only running CPU (on QEMU WFE just yields). */
+static int wfe_until(u64 ticks)
+{
+	u64 start = count_of(PPI_VIRT);
+	for (u64 i = 0; i < 10000000ul && count_of(PPI_VIRT) - start < ticks; i++)
+		asm volatile("wfe" ::: "memory");
+	return count_of(PPI_VIRT) - start >= ticks;
+}
+
+static void test_event_streams(void)
+{
+	u64 k = read_sysreg(cntkctl_el1);
+	write_sysreg(cntkctl_el1, (k & ~0xfful) | (1 << 2) | (4 << 4)); /* EVNTEN, bit 4 0->1 */
+	isb();
+	CHECK("wfe-cntkctl-event-stream", wfe_until(20000));
+	write_sysreg(cntkctl_el1, (k & ~0xfful) | (1 << 2) | (1 << 3) | (6 << 4)); /* 1->0 of bit 6 */
+	isb();
+	CHECK("wfe-cntkctl-event-stream-evntdir", wfe_until(20000));
+	write_sysreg(cntkctl_el1, k);
+	isb();
+	if (current_el() == 2) {
+		u64 h = read_sysreg(cnthctl_el2);
+		write_sysreg(cnthctl_el2, (h & ~0xf0ul) | (1 << 2) | (5 << 4));
+		isb();
+		CHECK("wfe-cnthctl-event-stream", wfe_until(20000));
+		write_sysreg(cnthctl_el2, h);
+		isb();
+	}
+}
+
 void secondary_main(u64 ctx)
 {
 	gic_init_cpu();
@@ -307,6 +338,7 @@ int main(void)
 		test_cntkctl();
 	}
 	test_imask_and_level();
+	test_event_streams();
 
 	/* CPU 1's physical timer interrupts CPU 1 only (PPIs are per CPU). */
 	reset_hit(0);
