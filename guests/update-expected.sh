@@ -20,13 +20,14 @@ const want = process.argv.slice(1);
 for (const e of m)
   if (!want.length || want.includes(e.id))
     console.log([e.id, e.image, e.el, e.smp, e.semihosting ? "semihosting" : "-",
-                 e.expected, e.exit_code ?? 0].join("\t"));
+                 e.expected, e.exit_code ?? 0, e.input ?? "-"].join("\t"));
 ' "$@" >"$tmp/list"
 bad=0
-while IFS='	' read -r id image el smp semi expected code; do
+while IFS='	' read -r id image el smp semi expected code input; do
 	[ "$semi" = - ] && semi=""
+	[ "$input" = - ] && input=/dev/null
 	set +e
-	./run-qemu.sh "$image" "$el" "$smp" $semi >"$tmp/raw" 2>"$tmp/err"
+	GUEST_INPUT=$input ./run-qemu.sh "$image" "$el" "$smp" $semi >"$tmp/raw" 2>"$tmp/err"
 	rc=$?
 	set -e
 	tr -d '\r' <"$tmp/raw" >"$tmp/out"
