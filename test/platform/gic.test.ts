@@ -306,7 +306,7 @@ test('virtual interface: LR acknowledge/EOI, priorities, HW deactivation, EOIcou
 });
 
 test('a PE reset resets its CPU interface, not the redistributor', () => {
-  const { t, icc, r, enableAll } = setup();
+  const { t, icc, r, enableAll } = setup(3, 2);
   enableAll();
   r.write(SGI + 0x200, 4, 1 << 1, 0);
   assert.equal(icc(0, Icc.IAR1), 1n);
@@ -316,4 +316,10 @@ test('a PE reset resets its CPU interface, not the redistributor', () => {
   assert.equal(icc(0, Icc.RPR), 0xffn);
   assert.equal(icc(0, Icc.BPR0), 2n);
   assert.equal(r.read(SGI + 0x300, 4, 0) & 2, 2, 'the interrupt itself stays active');
+  // The virtual interface resets too, and an asserted maintenance interrupt goes away.
+  icc(0, Icc.ICH_HCR, 1n | 8n); // En, NPIE: no pending LR → maintenance
+  assert.equal(r.read(SGI + 0x200, 4, 0) & (1 << 25), 1 << 25);
+  t.m.pes[0].reset(2, 0x4000_1000);
+  assert.equal(icc(0, Icc.ICH_HCR), 0n);
+  assert.equal(r.read(SGI + 0x200, 4, 0) & (1 << 25), 0);
 });

@@ -91,7 +91,9 @@ export class VirtualCpuInterface {
   }
 
   reset(peId: number): void {
+    const wasAsserted = this.cpus[peId].maintenance;
     this.cpus[peId] = new VirtCpu();
+    if (wasAsserted) this.host.setMaintenance(peId, false);
     this.update(peId);
   }
 
