@@ -26,7 +26,8 @@ done
 # Optional library parts go in an archive so a guest links them only when it uses them
 # (the page-table pool is 384 KiB of .bss).
 $CC $CFLAGS -c lib/mmu.c -o "$OBJ/lib/mmu.o"
-${CROSS}ar rcs "$OBJ/lib/libopt.a" "$OBJ/lib/mmu.o"
+$CC $CFLAGS -c lib/gic.c -o "$OBJ/lib/gic.o"
+${CROSS}ar rcs "$OBJ/lib/libopt.a" "$OBJ/lib/mmu.o" "$OBJ/lib/gic.o"
 
 # build_guest <output-name> <source-dir> [extra cflags...]
 build_guest() {

@@ -9,6 +9,10 @@
 # guest's status); a timeout (QEMU_TIMEOUT, default 20 s) guards against hangs
 # (exit status 124).
 #
+# The UART's input is empty, or the file named by GUEST_INPUT (manifest "input"). QEMU
+# reads its input as soon as it starts, and its PL011 may lose bytes that arrive before the
+# guest has set the UART up, so the file is sent after GUEST_INPUT_DELAY seconds (default 1).
+#
 # With "semihosting", semihosting is enabled and its console output
 # (SYS_WRITEC/SYS_WRITE0) is routed to the same stdio chardev as the UART, so
 # both appear on stdout in program order (plain -semihosting would send it to
@@ -26,4 +30,8 @@ semihosting|1|true|yes)
 *)
 	set -- "$@" -serial stdio ;;
 esac
-exec timeout --foreground "${QEMU_TIMEOUT:-20}" qemu-system-aarch64 "$@" -kernel "$img" </dev/null
+if [ "${GUEST_INPUT:-/dev/null}" = /dev/null ]; then
+	exec timeout --foreground "${QEMU_TIMEOUT:-20}" qemu-system-aarch64 "$@" -kernel "$img" </dev/null
+fi
+{ sleep "${GUEST_INPUT_DELAY:-1}"; cat "$GUEST_INPUT"; } |
+	timeout --foreground "${QEMU_TIMEOUT:-20}" qemu-system-aarch64 "$@" -kernel "$img"

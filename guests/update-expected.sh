@@ -25,19 +25,21 @@ for (const e of m)
   if (!want.length || want.includes(e.id))
     console.log([e.id, e.image, e.el, e.smp, e.semihosting ? "semihosting" : "-",
                  e.expected, e.exit_code ?? 0, e.board ?? "virt", (e.args ?? []).join(" ") || "-",
-                 (e.board ?? "virt") !== "virt" && m.some((v) => (v.board ?? "virt") === "virt" && v.expected === e.expected) ? "shared" : "own"].join("\t"));
+                 (e.board ?? "virt") !== "virt" && m.some((v) => (v.board ?? "virt") === "virt" && v.expected === e.expected) ? "shared" : "own",
+                 e.input ?? "-"].join("\t"));
 ' "$@" >"$tmp/list"
 bad=0
-while IFS='	' read -r id image el smp semi expected code board args owner; do
+while IFS='	' read -r id image el smp semi expected code board args owner input; do
 	[ "$semi" = - ] && semi=""
 	[ "$args" = - ] && args=""
+	[ "$input" = - ] && input=/dev/null
 	set +e
 	if [ "$board" = virt ]; then
-		./run-qemu.sh "$image" "$el" "$smp" $semi >"$tmp/raw" 2>"$tmp/err"
+		GUEST_INPUT=$input ./run-qemu.sh "$image" "$el" "$smp" $semi >"$tmp/raw" 2>"$tmp/err"
 	else
 		# shellcheck disable=SC2086 # args are split on purpose
 		node ../dist/src/cli/main.js run "$image" --board "$board" --el "$el" --smp "$smp" \
-			--no-semihosting --max-insns 2000000000 $args >"$tmp/raw" 2>"$tmp/err"
+			--no-semihosting --max-insns 2000000000 $args <"$input" >"$tmp/raw" 2>"$tmp/err"
 	fi
 	rc=$?
 	set -e

@@ -19,6 +19,7 @@ import { MmuContext } from './mmu/context.js';
 import type { RuleChecker } from './rules/checker.js';
 import type { TlbEntry, TlbiScope } from './mmu/tlb.js';
 import type { PmsaConfig } from './pmsa/state.js';
+import type { GicCpuInterface } from './sysreg/gic.js';
 
 /** Thrown (after the exception has been taken) to abandon the rest of an instruction. */
 export const EXCEPTION_TAKEN: unique symbol = Symbol('exception taken');
@@ -118,6 +119,10 @@ export class Pe {
   /** Virtual IRQ/FIQ lines from the GIC virtual CPU interface (OR-ed with HCR_EL2.VI/VF). */
   vIrqLine = false;
   vFiqLine = false;
+  /** The GIC CPU interface behind the ICC_* registers (null: no system-register interface). */
+  gic: GicCpuInterface | null = null;
+  /** Told after a write to a generic-timer register (the timer model recomputes its outputs). */
+  onTimerChange: ((pe: Pe) => void) | null = null;
 
   // Cached control bits, refreshed whenever SCTLR/HCR/TCR... are written (refreshControl).
   sctlrEl1 = 0;
@@ -193,6 +198,8 @@ export class Pe {
     this.exclusivePa = -1;
     this.eventReg = 0;
     this.sleeping = '';
+    // The GIC CPU interface's registers reset with the PE (IHI 0069 §12.2: PE reset values).
+    this.gic?.resetPe?.(this);
     this.refreshControl();
     this.selectFastTlb();
   }

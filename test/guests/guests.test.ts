@@ -37,6 +37,8 @@ interface Entry {
   exit_code?: number;
   /** Long-running benchmark guests run from bench/, not from the test suite. */
   bench?: boolean;
+  /** A file (relative to guests/) fed to the UART's input. */
+  input?: string;
 }
 
 const manifestPath = path.join(guests, 'manifest.json');
@@ -89,7 +91,8 @@ for (const g of manifest.filter((e) => !e.bench)) {
     const args = [cli, 'run', image, '--board', board, '--el', String(g.el), '--smp', String(g.smp), '--max-insns', '2000000000'];
     args.push(...(g.args ?? []));
     if (g.semihosting === false) args.push('--no-semihosting');
-    const r = spawnSync(process.execPath, args, { encoding: 'utf8', timeout: 120_000 });
+    const input = g.input ? readFileSync(path.join(guests, g.input)) : '';
+    const r = spawnSync(process.execPath, args, { encoding: 'utf8', timeout: 120_000, input });
     const out = clean(r.stdout);
     assert.equal(r.error, undefined, `did not finish: ${r.error?.message}`);
     assert.doesNotMatch(out, /^FAIL /m, 'a guest check failed');
@@ -102,7 +105,8 @@ for (const g of manifest.filter((e) => !e.bench)) {
   test(`qemu: ${label}`, { skip: qemuSkip }, () => {
     const args = [path.join(guests, 'run-qemu.sh'), image, String(g.el), String(g.smp)];
     if (g.semihosting) args.push('semihosting');
-    const r = spawnSync('bash', args, { encoding: 'utf8', timeout: 60_000 });
+    const env = g.input ? { ...process.env, GUEST_INPUT: path.join(guests, g.input) } : process.env;
+    const r = spawnSync('bash', args, { encoding: 'utf8', timeout: 60_000, env });
     assert.equal(r.status, g.exit_code ?? 0, `QEMU exit status; stderr: ${r.stderr}`);
     assert.equal(clean(r.stdout), expected, `QEMU no longer matches the golden file; stderr: ${r.stderr}`);
   });

@@ -8,4 +8,5 @@ import './pstateRegs.js';
 import './timer.js';
 import './debug.js';
 import './mpu.js';
+import './gic.js';
 export { allSysRegs, sr, sysRegByKey, sysRegsByKey, registerSysRegs, Access } from './catalogue.js';

@@ -56,6 +56,7 @@ export const VM_CONTROL_REGS = [
 
 const CNTP_REGS = ['CNTP_TVAL_EL0', 'CNTP_CTL_EL0', 'CNTP_CVAL_EL0'];
 const CNTV_REGS = ['CNTV_TVAL_EL0', 'CNTV_CTL_EL0', 'CNTV_CVAL_EL0'];
+const GIC_SGI_REGS = ['ICC_SGI1R_EL1', 'ICC_ASGI1R_EL1', 'ICC_SGI0R_EL1'];
 const DEBUG_REGS = (t: TrapTarget): boolean =>
   /^DBG[BW][VC]R\d+_EL1$/.test(t.name) || ['MDSCR_EL1', 'MDCCINT_EL1', 'MDCCSR_EL0'].includes(t.name);
 const OS_REGS = ['OSLAR_EL1', 'OSLSR_EL1', 'OSDLR_EL1', 'DBGPRCR_EL1'];
@@ -140,6 +141,10 @@ export const TRAP_RULES: readonly TrapRule[] = [
   { on: ['MDRAR_EL1'], level: 2, ctl: 'MDCR_EL2', bits: b(11) | b(8), when: 'set', dir: 'r', why: 'MDCR_EL2.TDRA' },
   { on: ['PMCR_EL0'], level: 2, ctl: 'MDCR_EL2', bits: b(5), when: 'set', dir: 'rw', why: 'MDCR_EL2.TPMCR' },
   { on: PMU_REGS, level: 2, ctl: 'MDCR_EL2', bits: b(6), when: 'set', dir: 'rw', why: 'MDCR_EL2.TPM' },
+  // SGI generation is not virtualised: with IMO or FMO set, EL1 writes trap to EL2 (IHI 0069
+  // §12.2.21-23, as QEMU 7.2's gicv3_sgi_access).
+  hcrTrap('IMO', GIC_SGI_REGS, 'w'),
+  hcrTrap('FMO', GIC_SGI_REGS, 'w'),
   { on: ['CNTPCT_EL0'], level: 2, ctl: 'CNTHCTL_EL2', bits: b(0), when: 'clear', dir: 'r', why: 'CNTHCTL_EL2.EL1PCTEN' },
   { on: CNTP_REGS, level: 2, ctl: 'CNTHCTL_EL2', bits: b(1), when: 'clear', dir: 'rw', why: 'CNTHCTL_EL2.EL1PCEN' },
 ];

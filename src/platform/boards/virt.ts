@@ -4,9 +4,11 @@
 //
 //   RAM    0x4000_0000, --mem bytes (default 512 MiB: what our guests and run-qemu.sh use;
 //          QEMU's own default of 128 MiB is too small for Linux + initrd + Xen)
-//   PL011  0x0900_0000 (SPI 1 = INTID 33 once a GIC is wired)
-//   GIC    distributor 0x0800_0000, redistributors 0x080A_0000: described in the DT but not
-//          mapped yet (accesses fault as on unassigned space)
+//   PL011  0x0900_0000, interrupt SPI 1 = INTID 33
+//   GICv3  distributor 0x0800_0000, redistributors 0x080A_0000 (one RD + SGI frame pair per
+//          PE; the rest of QEMU's 0xF60000 window reads as zero)
+//   timers EL1 physical PPI 14 = INTID 30, EL1 virtual PPI 11 = INTID 27, EL2 physical
+//          PPI 10 = INTID 26 (VIRT_IRQ; the DT's timer node lists the same)
 //
 // Boot (hw/arm/boot.c via loader/place.ts): PE0 starts at the boot EL — EL2 with
 // virtualization=on (PSCI conduit SMC), else EL1 (conduit HVC) — MMU off, DAIF masked, at
@@ -16,10 +18,16 @@ import { Bus, type RamBank } from '../bus.js';
 import type { Board, BoardMmioRegion } from './index.js';
 import { Machine, type MachineConfig } from '../machine.js';
 import { Pl011 } from '../devices/pl011.js';
-import { makeVirtDtb, virtCpuMpidr, VIRT_MEMMAP } from './virtDt.js';
+import { Gicv3, GicDistributor, GicRedistributors } from '../devices/gic/index.js';
+import { GenericTimers } from '../devices/timer.js';
+import { makeVirtDtb, virtCpuMpidr, VIRT_IRQ, VIRT_MEMMAP } from './virtDt.js';
 import { planBoot, QEMU_BOARD_DTB_SIZE, type BootPlan } from '../loader/place.js';
 import { buildDtb, type FdtNode } from '../../fdt/dtb.js';
 import { InputError } from '../../util/errors.js';
+
+/** DT interrupt specifiers number SPIs from INTID 32 and PPIs from INTID 16. */
+const SPI_BASE = 32;
+const PPI_BASE = 16;
 
 export const VIRT_DEFAULT_MEM = 512 * 1024 * 1024;
 /** Cortex-A57: ID_AA64MMFR0_EL1.PARange = 44 bits. */
@@ -54,13 +62,14 @@ export class VirtBoard implements Board {
   readonly bus = new Bus();
   readonly machine: Machine;
   readonly uart: Pl011;
+  readonly gic: Gicv3;
+  readonly timers: GenericTimers;
   readonly ramBase = VIRT_MEMMAP.mem.base;
   readonly uartBase = VIRT_MEMMAP.uart.base;
   readonly ramBanks: readonly RamBank[];
-  /** The GIC is described in the DT but not mapped yet (see the header). */
   readonly mmioMap: readonly BoardMmioRegion[] = [
-    { name: 'gicv3-dist', base: VIRT_MEMMAP.gicDist.base, size: VIRT_MEMMAP.gicDist.size, modelled: false },
-    { name: 'gicv3-redist', base: VIRT_MEMMAP.gicRedist.base, size: VIRT_MEMMAP.gicRedist.size, modelled: false },
+    { name: 'gicv3-dist', base: VIRT_MEMMAP.gicDist.base, size: VIRT_MEMMAP.gicDist.size, modelled: true },
+    { name: 'gicv3-redist', base: VIRT_MEMMAP.gicRedist.base, size: VIRT_MEMMAP.gicRedist.size, modelled: true },
     { name: 'pl011', base: VIRT_MEMMAP.uart.base, size: VIRT_MEMMAP.uart.size, modelled: true },
   ];
 
@@ -90,6 +99,17 @@ export class VirtBoard implements Board {
       ...(opts.quantum !== undefined ? { quantum: opts.quantum } : {}),
       ...(opts.trace ? { trace: opts.trace } : {}),
     });
+    this.gic = new Gicv3(this.machine.pes, PPI_BASE + VIRT_IRQ.gicMaintenancePpi);
+    this.gic.attach();
+    this.bus.addMmio(VIRT_MEMMAP.gicDist.base, VIRT_MEMMAP.gicDist.size, new GicDistributor(this.gic));
+    this.bus.addMmio(VIRT_MEMMAP.gicRedist.base, VIRT_MEMMAP.gicRedist.size, new GicRedistributors(this.gic));
+    this.uart.onIrq = (level) => this.gic.setSpiLine(SPI_BASE + VIRT_IRQ.uartSpi, level);
+    const gic = this.gic;
+    this.timers = new GenericTimers(this.machine.pes, this.machine.cntfrq, {
+      intids: [PPI_BASE + VIRT_IRQ.timerNonSecurePpi, PPI_BASE + VIRT_IRQ.timerVirtPpi, PPI_BASE + VIRT_IRQ.timerHypPpi],
+      setPpiLine: (pe, intid, level) => gic.setPpiLine(pe, intid, level),
+    });
+    this.machine.addTimed(this.timers);
   }
 
   /** The device tree QEMU would generate for this configuration (before boot fix-ups). */
