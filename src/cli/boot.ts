@@ -13,6 +13,7 @@ import { Machine, describeStop, type StopReason } from '../platform/machine.js';
 import { Pl011 } from '../platform/devices/pl011.js';
 import { VIRT_MEMMAP, makeVirtDtb, virtCpuMpidr } from '../platform/boards/virtDt.js';
 import { createBoard, type Board } from '../platform/boards/index.js';
+import { wireVirtInterrupts } from '../platform/boards/virt.js';
 import { planXenBoot, type XenBootModule, type XenModuleKind } from '../platform/loader/xenBoot.js';
 import { fdtNode, setReg, setString, type FdtNode } from '../fdt/dtb.js';
 import { buildXenImage } from '../hv/image.js';
@@ -130,7 +131,8 @@ export function makeHvBoard(spec: XenBootSpec): HvBoard {
   }
   const bus = new Bus();
   for (const b of banks) bus.addRam(b.start, b.size);
-  bus.addMmio(VIRT_MEMMAP.uart.base, VIRT_MEMMAP.uart.size, new Pl011({ tx: spec.console }));
+  const uart = new Pl011({ tx: spec.console });
+  bus.addMmio(VIRT_MEMMAP.uart.base, VIRT_MEMMAP.uart.size, uart);
   const machine = new Machine({
     bus,
     cpus: Array.from({ length: smp }, (_, i) => ({
@@ -145,6 +147,7 @@ export function makeHvBoard(spec: XenBootSpec): HvBoard {
     console: spec.console,
     ...(spec.maxInsns !== undefined ? { maxInsns: spec.maxInsns } : {}),
   });
+  wireVirtInterrupts(machine, bus, uart);
   return { machine, banks, tree: boardTree(banks, smp) };
 }
 

@@ -83,6 +83,7 @@ const TEXT_FUNCS = [
   'initDone',
   'idleLoop',
   'startSecondary',
+  'gicv3CpuInit',
 ];
 
 const INIT_FUNCS = [
@@ -106,6 +107,8 @@ const INIT_FUNCS = [
   'consoleInitPreirq',
   'smpUp',
   'cpuUpWait',
+  'gicInit',
+  'gicv3DistInit',
 ];
 
 const FUNC_SIZE = 0x40;

@@ -13,7 +13,8 @@ import { copyFromPaddr, destroyXenMappings, ioremapAttr, mapPagesToXen, setupDir
 import { PtError, xenPtUpdate } from './mm/mmu/pt.js';
 import { MAIRVAL, PAGE_HYPERVISOR_RO, PAGE_HYPERVISOR_RX, _PAGE_BLOCK } from './mm/mmu/pte.js';
 import { SCTLR } from '../arch/sysreg/fields.js';
-import { dtCpuMpidrs, earlyScan, fdtTotalSize, type EarlyFdt } from './earlyfdt.js';
+import { dtCpuMpidrs, earlyScan, fdtTotalSize, parseFdtOrPanic, type EarlyFdt } from './earlyfdt.js';
+import { gicInit, gicv3CpuInit, xenTimeLine } from './gic/gicV3.js';
 import { BootAllocator, populateBootAllocator } from './mm/bootAllocator.js';
 import { Heap } from './mm/pageAlloc.js';
 import { bootFdtInfo, bootInfoLog, commandLineLog } from './bootfdt.js';
@@ -129,7 +130,13 @@ export function startXen(xen: Xen, early: EarlyFdt): void {
     setupMm(xen, bi, fdt.length);
     vmInit(xen);
     consoleInitPreirq(xen, early);
-    smpUp(xen, dtCpuMpidrs(fdt, xen.fdtPa));
+    const root = parseFdtOrPanic(fdt, xen.fdtPa).root;
+    const mpidrs = dtCpuMpidrs(fdt, xen.fdtPa);
+    xen.cpuMpidr = mpidrs;
+    const timeLine = xenTimeLine(root, xen.cpu.readSysreg('CNTFRQ_EL0'));
+    if (timeLine) xen.printk(timeLine);
+    gicInit(xen, root);
+    smpUp(xen, mpidrs);
     if (xen.waitingFor.length === 0) startXenLate(xen);
   });
 }
@@ -204,6 +211,7 @@ export function initSecondary(xen: Xen): void {
   cpu.isb();
   cpu.call(xen.sym('startSecondary'), () => {
     cpu.writeSysreg('VBAR_EL2', BigInt(xen.sym('hypTrapsVector')));
+    if (xen.gic) gicv3CpuInit(xen, xen.gic, id);
     xen.cpuOnline.add(id);
   });
 }

@@ -8,6 +8,7 @@ import type { XenImage } from './image.js';
 import type { IdentityDecision, XenLayout } from './mm/mmu/layout.js';
 import type { BootAllocator } from './mm/bootAllocator.js';
 import type { Heap } from './mm/pageAlloc.js';
+import type { HostGic } from './gic/gicV3.js';
 import type { BootInfo } from './bootinfo.js';
 import { panic } from './panic.js';
 
@@ -55,6 +56,8 @@ export class Xen {
   bootAlloc: BootAllocator | null = null;
   heap: Heap | null = null;
   bootInfo: BootInfo | null = null;
+  /** The host GICv3, once gicInit has mapped it. */
+  gic: HostGic | null = null;
   /** The directmap: VA of PA `base` (1 GB aligned together), once set up. */
   directmap: { base: number; virtStart: number; end: number } | null = null;
   /** VMAP: one flag per page of the area (bookkeeping; the mappings are in the tables). */

@@ -322,3 +322,24 @@ test('setFixmap/clearFixmap: a page mapped in a fixmap slot, then gone', () => {
   assert.throws(() => xen.cpu.read32(va), HvFault);
   xen.cpu.resetFrames();
 });
+
+test('gic_init: the host GICv3 is found in the DT, ioremapped, enabled, and every CPU wakes its own redistributor', () => {
+  const r = boot({ smp: 2 });
+  assert.equal(r.status, 0, r.out);
+  assert.match(r.out, /\(XEN\) Generic Timer IRQ: phys=30 hyp=26 virt=27 Freq: 62500 KHz\n/);
+  assert.match(r.out, /\(XEN\) GICv3 initialization:\n\(XEN\) {7}gic_dist_addr=0x00000008000000\n\(XEN\) {7}gic_maintenance_irq=25\n/);
+  assert.match(r.out, /\(XEN\) GICv3: 256 lines, \(IID [0-9a-f]{8}\)\.\n/);
+  const xen = r.hv.xen!;
+  const gic = xen.gic!;
+  assert.ok(
+    gic.dist >= xen.layout.vmapStart && gic.dist < xen.layout.vmapStart + xen.layout.vmapSize,
+    'the distributor is reached through VMAP',
+  );
+  assert.equal(xen.cpu.read32(gic.dist) & 0x13, 0x13, 'GICD_CTLR: ARE, Group 1 and Group 0 enabled');
+  assert.deepEqual([...gic.cpuRdist.keys()].sort(), [0, 1]);
+  const [rd0, rd1] = [gic.cpuRdist.get(0)!, gic.cpuRdist.get(1)!];
+  assert.equal(rd1 - rd0, 0x2_0000, 'CPU1 found the next redistributor frame pair');
+  for (const rd of [rd0, rd1]) assert.equal(xen.cpu.read32(rd + 0x14) & 6, 0, 'GICR_WAKER: awake');
+  assert.equal(gic.nrLrs, 4);
+  assert.equal(r.ruleEvents, 0);
+});

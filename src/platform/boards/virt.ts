@@ -57,6 +57,24 @@ export interface KernelInput {
   cmdline?: string;
 }
 
+/**
+ * virt's interrupt wiring: the GICv3 at QEMU's addresses, the PL011 on its SPI, and the generic
+ * timers' outputs on their PPIs (also used for hypervisor boots with custom RAM banks).
+ */
+export function wireVirtInterrupts(machine: Machine, bus: Bus, uart: Pl011): { gic: Gicv3; timers: GenericTimers } {
+  const gic = new Gicv3(machine.pes, PPI_BASE + VIRT_IRQ.gicMaintenancePpi);
+  gic.attach();
+  bus.addMmio(VIRT_MEMMAP.gicDist.base, VIRT_MEMMAP.gicDist.size, new GicDistributor(gic));
+  bus.addMmio(VIRT_MEMMAP.gicRedist.base, VIRT_MEMMAP.gicRedist.size, new GicRedistributors(gic));
+  uart.onIrq = (level) => gic.setSpiLine(SPI_BASE + VIRT_IRQ.uartSpi, level);
+  const timers = new GenericTimers(machine.pes, machine.cntfrq, {
+    intids: [PPI_BASE + VIRT_IRQ.timerNonSecurePpi, PPI_BASE + VIRT_IRQ.timerVirtPpi, PPI_BASE + VIRT_IRQ.timerHypPpi],
+    setPpiLine: (pe, intid, level) => gic.setPpiLine(pe, intid, level),
+  });
+  machine.addTimed(timers);
+  return { gic, timers };
+}
+
 export class VirtBoard implements Board {
   readonly name = 'virt' as const;
   readonly bus = new Bus();
@@ -99,17 +117,7 @@ export class VirtBoard implements Board {
       ...(opts.quantum !== undefined ? { quantum: opts.quantum } : {}),
       ...(opts.trace ? { trace: opts.trace } : {}),
     });
-    this.gic = new Gicv3(this.machine.pes, PPI_BASE + VIRT_IRQ.gicMaintenancePpi);
-    this.gic.attach();
-    this.bus.addMmio(VIRT_MEMMAP.gicDist.base, VIRT_MEMMAP.gicDist.size, new GicDistributor(this.gic));
-    this.bus.addMmio(VIRT_MEMMAP.gicRedist.base, VIRT_MEMMAP.gicRedist.size, new GicRedistributors(this.gic));
-    this.uart.onIrq = (level) => this.gic.setSpiLine(SPI_BASE + VIRT_IRQ.uartSpi, level);
-    const gic = this.gic;
-    this.timers = new GenericTimers(this.machine.pes, this.machine.cntfrq, {
-      intids: [PPI_BASE + VIRT_IRQ.timerNonSecurePpi, PPI_BASE + VIRT_IRQ.timerVirtPpi, PPI_BASE + VIRT_IRQ.timerHypPpi],
-      setPpiLine: (pe, intid, level) => gic.setPpiLine(pe, intid, level),
-    });
-    this.machine.addTimed(this.timers);
+    ({ gic: this.gic, timers: this.timers } = wireVirtInterrupts(this.machine, this.bus, this.uart));
   }
 
   /** The device tree QEMU would generate for this configuration (before boot fix-ups). */

@@ -1,0 +1,207 @@
+// The host GICv3 driver (xen/arch/arm/gic-v3.c): the hypervisor finds the distributor and the
+// redistributor regions in the device tree, ioremaps them (Device-nGnRE, through its own VMAP
+// area — DESIGN.md §1: it drives the physical GIC through MMIO, as Xen does), puts the
+// distributor in a known state, and on every pCPU wakes that CPU's redistributor and turns its
+// system-register CPU interface on. Xen's gic_init() / gicv3_cpu_init() / gicv3_hyp_init().
+//
+// Register offsets and bits: GICv3/v4 architecture specification (IHI 0069), chapter 12.
+import { findNode, getCells, getReg, isCompatible, walk, type FdtNode } from '../../fdt/dtb.js';
+import { InputError } from '../../util/errors.js';
+import type { Xen } from '../xen.js';
+import { ioremapAttr } from '../mm/mmu/mm.js';
+import { panic } from '../panic.js';
+
+/** GICD_* offsets (IHI 0069 §12.9). */
+const GICD = {
+  CTLR: 0x0000,
+  TYPER: 0x0004,
+  IIDR: 0x0008,
+  IGROUPR: 0x0080,
+  ICENABLER: 0x0180,
+  IPRIORITYR: 0x0400,
+  ICFGR: 0x0c00,
+  IROUTER: 0x6000,
+} as const;
+/** GICD_CTLR with affinity routing (single security state, as on QEMU virt): ARE, EnableGrp1, EnableGrp0. */
+const GICD_CTLR_RWP = 1 << 31;
+const GICD_CTLR_ENABLE = (1 << 4) | (1 << 1) | (1 << 0);
+/** GICR_* RD_base offsets (§12.11) and the SGI_base frame that follows it. */
+const GICR = { TYPER: 0x0008, WAKER: 0x0014 } as const;
+const GICR_SGI_BASE = 0x1_0000;
+const GICR_FRAMES = 0x2_0000;
+const GICR_TYPER_LAST = 1 << 4;
+const GICR_WAKER_PROCESSOR_SLEEP = 1 << 1;
+const GICR_WAKER_CHILDREN_ASLEEP = 1 << 2;
+/** Xen's default priorities (asm/gic.h): IRQs 0xa0, SGIs (IPIs) 0x90; PMR lets everything through. */
+const GIC_PRI_IRQ = 0xa0;
+const GIC_PRI_IPI = 0x90;
+const DEFAULT_PMR_VALUE = 0xffn;
+/** ICC_SRE_EL2: SRE | DFB | DIB | Enable (lower ELs may use the system-register interface). */
+const ICC_SRE_EL2_VALUE = 0xfn;
+/** ICC_CTLR_EL1.EOImode = 1: EOI drops priority, DIR deactivates (Xen's EOImode_drop). */
+const ICC_CTLR_EOIMODE_DROP = 2n;
+/** Wait loops (GICD_CTLR.RWP, GICR_WAKER.ChildrenAsleep): Xen gives up after a second. */
+const MAX_POLLS = 1000;
+
+export interface HostGic {
+  distPa: number;
+  dist: number;
+  /** Redistributor regions: PA, size and their ioremapped VA. */
+  rdist: { pa: number; size: number; va: number }[];
+  maintenanceIrq: number;
+  lines: number;
+  /** Per logical CPU: the VA of its redistributor's RD_base frame. */
+  cpuRdist: Map<number, number>;
+  /** ICH_VTR_EL2.ListRegs + 1. */
+  nrLrs: number;
+}
+
+const PPI_BASE = 16;
+
+/** `0x` + PRIpaddr with the `#` flag, as Xen prints GIC addresses (0x00000008000000). */
+const paddrHash = (n: number): string => '0x' + n.toString(16).padStart(14, '0');
+const ptr = (n: number): string => n.toString(16).padStart(16, '0');
+
+/** The /timer node's PPIs, as init_xen_time prints them (phys, hyp, virt). */
+export function xenTimeLine(root: FdtNode, cntfrq: bigint): string | null {
+  let timer: FdtNode | undefined;
+  walk(root, (n) => {
+    if (!timer && (isCompatible(n, 'arm,armv8-timer') || isCompatible(n, 'arm,armv7-timer'))) timer = n;
+  });
+  if (!timer) return null;
+  const cells = getCells(timer, 'interrupts');
+  // <type num flags> × 4: secure phys, non-secure phys, virt, hyp (timer DT binding order).
+  const ppi = (i: number): number => (cells.length >= 3 * (i + 1) ? PPI_BASE + cells[3 * i + 1] : 0);
+  return `Generic Timer IRQ: phys=${ppi(1)} hyp=${ppi(3)} virt=${ppi(2)} Freq: ${cntfrq / 1000n} KHz`;
+}
+
+/** gic_preinit + gic_init on the boot CPU: find, map and initialise the distributor, then CPU0. */
+export function gicInit(xen: Xen, root: FdtNode): void {
+  xen.call('gicInit', () => {
+    let node: FdtNode | undefined;
+    let parent: FdtNode = root;
+    walk(root, (n, path) => {
+      if (node || !isCompatible(n, 'arm,gic-v3')) return;
+      node = n;
+      parent = findNode(root, path.slice(0, path.lastIndexOf('/')) || '/') ?? root;
+    });
+    if (!node) panic('Unable to find compatible GIC in the device tree');
+    let regs: { address: number; size: number }[];
+    let maint = 25;
+    try {
+      regs = getReg(parent, node);
+      const irq = getCells(node, 'interrupts');
+      if (irq.length >= 2) maint = (irq[0] === 1 ? PPI_BASE : 32) + irq[1];
+    } catch (e) {
+      if (e instanceof InputError) panic(`GICv3: bad device-tree node: ${e.message}`);
+      throw e;
+    }
+    if (regs.length < 2) panic('GICv3: the node needs a distributor and at least one redistributor region');
+    const [d, ...r] = regs;
+    xen.printk('GICv3 initialization:');
+    xen.printk(`      gic_dist_addr=${paddrHash(d.address)}`);
+    xen.printk(`      gic_maintenance_irq=${maint}`);
+    xen.printk('      gic_rdist_stride=0');
+    xen.printk(`      gic_rdist_regions=${r.length}`);
+    xen.printk('      redistributor regions:');
+    r.forEach((x, i) => xen.printk(`        - region ${i}: ${paddrHash(x.address)} - ${paddrHash(x.address + x.size)}`));
+    const gic: HostGic = {
+      distPa: d.address,
+      dist: ioremapAttr(xen, d.address, d.size, 'nocache'),
+      rdist: r.map((x) => ({ pa: x.address, size: x.size, va: ioremapAttr(xen, x.address, x.size, 'nocache') })),
+      maintenanceIrq: maint,
+      lines: 0,
+      cpuRdist: new Map(),
+      nrLrs: 0,
+    };
+    xen.gic = gic;
+    gicv3DistInit(xen, gic);
+    gicv3CpuInit(xen, gic, 0);
+  });
+}
+
+/** gicv3_dist_init: everything Group 1, level, default priority, disabled, routed to CPU0. */
+function gicv3DistInit(xen: Xen, gic: HostGic): void {
+  xen.call('gicv3DistInit', () => {
+    const cpu = xen.cpu;
+    const at = (off: number): number => gic.dist + off;
+    cpu.write32(at(GICD.CTLR), 0);
+    waitForRwp(xen, gic);
+    const typer = cpu.read32(at(GICD.TYPER));
+    gic.lines = Math.min(32 * ((typer & 0x1f) + 1), 1020);
+    const iid = cpu.read32(at(GICD.IIDR)) >>> 0;
+    xen.printk(`GICv3: ${gic.lines} lines, (IID ${iid.toString(16).padStart(8, '0')}).`);
+    for (let i = 32; i < gic.lines; i += 16) cpu.write32(at(GICD.ICFGR + i / 4), 0);
+    for (let i = 32; i < gic.lines; i += 4) cpu.write32(at(GICD.IPRIORITYR + i), GIC_PRI_IRQ * 0x0101_0101);
+    for (let i = 32; i < gic.lines; i += 32) {
+      cpu.write32(at(GICD.ICENABLER + i / 8), 0xffff_ffff);
+      cpu.write32(at(GICD.IGROUPR + i / 8), 0xffff_ffff);
+    }
+    waitForRwp(xen, gic);
+    cpu.write32(at(GICD.CTLR), GICD_CTLR_ENABLE);
+    // Every SPI to the boot CPU until something routes it elsewhere (affinity of MPIDR 0).
+    const aff = BigInt(xen.cpuMpidr[0] ?? 0) & 0xff_ffffn;
+    for (let i = 32; i < gic.lines; i++) cpu.write64(at(GICD.IROUTER + 8 * i), aff);
+  });
+}
+
+function waitForRwp(xen: Xen, gic: HostGic): void {
+  for (let n = 0; n < MAX_POLLS; n++) if ((xen.cpu.read32(gic.dist + GICD.CTLR) & GICD_CTLR_RWP) === 0) return;
+  panic('GICv3: RWP timeout');
+}
+
+/**
+ * gicv3_cpu_init on logical CPU `id` (the CPU running now): find its redistributor by
+ * affinity, wake it, SGIs on and PPIs off at their priorities, then the CPU interface and the
+ * hypervisor interface (ICH_*).
+ */
+export function gicv3CpuInit(xen: Xen, gic: HostGic, id: number): void {
+  xen.call('gicv3CpuInit', () => {
+    const cpu = xen.cpu;
+    const mpidr = cpu.readSysreg('MPIDR_EL1');
+    const aff = Number(((mpidr >> 32n) & 0xffn) << 24n) + Number(mpidr & 0xff_ffffn);
+    const found = findRdist(xen, gic, aff);
+    if (!found) panic(`GICv3: CPU${id}: Unable to find redistributor`);
+    xen.printk(`GICv3: CPU${id}: Found redistributor in region ${found.region} @${ptr(found.va)}`);
+    gic.cpuRdist.set(id, found.va);
+    const rd = found.va;
+    cpu.write32(rd + GICR.WAKER, cpu.read32(rd + GICR.WAKER) & ~GICR_WAKER_PROCESSOR_SLEEP);
+    let n = 0;
+    while (cpu.read32(rd + GICR.WAKER) & GICR_WAKER_CHILDREN_ASLEEP) {
+      if (++n >= MAX_POLLS) panic(`GICv3: CPU${id}: redistributor failed to wake up`);
+    }
+    const sgi = rd + GICR_SGI_BASE;
+    cpu.write32(sgi + GICD.IGROUPR, 0xffff_ffff);
+    for (let i = 0; i < 16; i += 4) cpu.write32(sgi + GICD.IPRIORITYR + i, GIC_PRI_IPI * 0x0101_0101);
+    for (let i = 16; i < 32; i += 4) cpu.write32(sgi + GICD.IPRIORITYR + i, GIC_PRI_IRQ * 0x0101_0101);
+    cpu.write32(sgi + GICD.ICENABLER, 0xffff_0000);
+    cpu.write32(sgi + 0x100 /* ISENABLER0 */, 0x0000_ffff);
+    // The CPU interface (gicv3_enable_sre, gicv3_cpu_init's ICC programming).
+    cpu.writeSysreg('ICC_SRE_EL2', ICC_SRE_EL2_VALUE);
+    cpu.isb();
+    cpu.writeSysreg('ICC_PMR_EL1', DEFAULT_PMR_VALUE);
+    cpu.writeSysreg('ICC_BPR1_EL1', 0n);
+    cpu.writeSysreg('ICC_CTLR_EL1', ICC_CTLR_EOIMODE_DROP);
+    cpu.writeSysreg('ICC_IGRPEN1_EL1', 1n);
+    cpu.isb();
+    // gicv3_hyp_init: the list registers exist; the virtual interface stays off until a vCPU runs.
+    gic.nrLrs = Number(cpu.readSysreg('ICH_VTR_EL2') & 0x1fn) + 1;
+    cpu.writeSysreg('ICH_VMCR_EL2', 0n);
+    cpu.writeSysreg('ICH_HCR_EL2', 0n);
+  });
+}
+
+/** Walk the redistributor frames of each region until GICR_TYPER.Last, matching affinity. */
+function findRdist(xen: Xen, gic: HostGic, aff: number): { region: number; va: number } | null {
+  const cpu = xen.cpu;
+  for (let region = 0; region < gic.rdist.length; region++) {
+    const r = gic.rdist[region];
+    for (let off = 0; off + GICR_FRAMES <= r.size; off += GICR_FRAMES) {
+      const lo = cpu.read32(r.va + off + GICR.TYPER);
+      const hi = cpu.read32(r.va + off + GICR.TYPER + 4) >>> 0;
+      if (hi === aff) return { region, va: r.va + off };
+      if (lo & GICR_TYPER_LAST) break;
+    }
+  }
+  return null;
+}
