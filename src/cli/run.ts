@@ -269,6 +269,8 @@ function atExit(pes: Pe[], o: RunOptions, walks: number[], walkEl: number | unde
   if (o.dumpTables) for (const pe of used) process.stderr.write((pe.cfg.profile === 'R' ? dumpMpus(pe) : dumpTables(pe)).join('\n') + '\n');
   for (const va of walks) process.stderr.write(explainWalk(pes[0], va, walkEl ?? pes[0].el).join('\n') + '\n');
   if (o.saveState !== undefined) {
+    // The saved RAM is what the PEs' data accesses would see: dirty lines written back.
+    bus.dcache?.cleanAll();
     try {
       writeFileSync(o.saveState, saveSnapshot(bus, pes));
     } catch (e) {

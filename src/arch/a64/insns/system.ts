@@ -363,7 +363,7 @@ function sysOpBody(d: SysOpDef, rt: number): Op {
       return (pe) => {
         const dc = pe.bus.dcache;
         if (dc === null) return;
-        dc.setWay(pe.x[2 * rt], op === CacheOp.Invalidate && invalidateUpgraded(pe, true) ? CacheOp.CleanInvalidate : op);
+        dc.setWay(rt === 31 ? 0 : pe.x[2 * rt], op === CacheOp.Invalidate && invalidateUpgraded(pe, true) ? CacheOp.CleanInvalidate : op);
       };
     }
     case 'ic-all':
