@@ -217,6 +217,28 @@ export class DataCache {
     this.apply(set * this.ways + way, op);
   }
 
+  /**
+   * Bytes stored the way EL2 code with its caches on stores them (write-back, write-allocate):
+   * for the hypervisor's TypeScript side (a domain builder writing guest memory), which does
+   * not go through a PE's load/store path. RAM only.
+   */
+  writeBytes(pa: number, data: Uint8Array): void {
+    for (let i = 0; i < data.length; i++) this.write(pa + i, 1, data[i], 0, false);
+  }
+
+  /** Bytes as a cacheable load sees them (resident lines win; misses allocate). */
+  readBytes(pa: number, len: number): Uint8Array {
+    const out = new Uint8Array(len);
+    for (let i = 0; i < len; i++) out[i] = this.read(pa + i, 1);
+    return out;
+  }
+
+  /** Maintenance by VA over [pa, pa + len): every line the range touches (DC ... loops). */
+  maintainRange(pa: number, len: number, op: CacheOp): void {
+    const first = pa - (pa % LINE_BYTES);
+    for (let a = first; a < pa + len; a += LINE_BYTES) this.maintain(a, op);
+  }
+
   /** Write every dirty line back (a host-side flush, e.g. before saving state). */
   cleanAll(): void {
     for (let s = 0; s < this.tags.length; s++) if (this.dirty[s]) this.writeBack(s);

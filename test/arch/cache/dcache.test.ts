@@ -159,3 +159,14 @@ test('decoded instructions on a page are dropped when a line is written back the
   dc.maintain(RAM, CacheOp.Clean);
   assert.equal(page.decoded, 0);
 });
+
+test('host-side helpers: cacheable byte writes, range maintenance', () => {
+  const { bus, dc } = setup(4096, 4);
+  dc.writeBytes(RAM + 0x3e, Uint8Array.of(1, 2, 3, 4, 5, 6)); // spans two lines
+  assert.deepEqual(Array.from(dc.readBytes(RAM + 0x3e, 6)), [1, 2, 3, 4, 5, 6]);
+  assert.deepEqual(Array.from(bus.readBytes(RAM + 0x3e, 6)), [0, 0, 0, 0, 0, 0]);
+  assert.equal(dc.occupancy().dirty, 2);
+  dc.maintainRange(RAM + 0x3f, 2, CacheOp.CleanInvalidate); // touches both lines
+  assert.deepEqual(Array.from(bus.readBytes(RAM + 0x3e, 6)), [1, 2, 3, 4, 5, 6]);
+  assert.deepEqual(dc.occupancy(), { valid: 0, dirty: 0 });
+});

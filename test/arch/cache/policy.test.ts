@@ -28,7 +28,10 @@ test('the inner attribute decides; Device and Non-cacheable bypass', () => {
   assert.equal(dataCacheability(p, WT), Cacheability.WriteThrough);
   assert.equal(dataCacheability(p, NC), Cacheability.NonCacheable);
   assert.equal(dataCacheability(p, DEV), Cacheability.NonCacheable);
-  assert.equal(dataCacheability(p, normalAttrs(Cacheability.NonCacheable, Cacheability.WriteBack, Shareability.Inner)), Cacheability.NonCacheable);
+  assert.equal(
+    dataCacheability(p, normalAttrs(Cacheability.NonCacheable, Cacheability.WriteBack, Shareability.Inner)),
+    Cacheability.NonCacheable,
+  );
 });
 
 test('SCTLR_ELx.C = 0 makes the regime Non-cacheable; HCR_EL2.DC overrides SCTLR_EL1.C', () => {
