@@ -188,7 +188,11 @@ export class DataCache {
     }
   }
 
-  /** DC by VA, on the line holding `pa` (whatever the memory type of the VA, Arm ARM D7.4.4). */
+  /**
+   * DC by VA, on the line holding `pa`. The operation is defined on the location the VA
+   * translates to, so it applies whatever memory type the VA has (a decision: software that
+   * maintains through a Non-cacheable alias, e.g. Linux's DMA paths, expects that).
+   */
   maintain(pa: number, op: CacheOp): void {
     const slot = this.slotOf(pa);
     if (slot >= 0) this.apply(slot, op);
