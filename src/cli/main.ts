@@ -57,6 +57,13 @@ function buildProgram(): Command {
     .option('--mpu-el1-regions <n>', 'r82: EL1 MPU regions, MPUIR_EL1 (0..255, default 32)')
     .option('--mpu-el2-regions <n>', 'r82: EL2 MPU regions, MPUIR_EL2 (0..255, default 32)')
     .option('--no-el1-vmsa', 'r82: no VMSAv8-64 at EL1&0 (VTCR_EL2.MSA RES0, ID_AA64MMFR0_EL1.MSA_frac = 1)')
+    .option(
+      '--dcache',
+      'model the data cache: write-back lines shared by all PEs; Non-cacheable/Device/MMU-off accesses bypass it (off by default)',
+    )
+    .option('--dcache-seed <n>', 'seed of the eviction PRNG (default 1): the same seed replays the same run')
+    .option('--dcache-size <bytes>', 'data cache size, a power of two (default 32K; a bare number is bytes)')
+    .option('--dcache-ways <n>', 'data cache associativity, a power of two (default 4)')
     .option('--mpu-faults <model>', 'r82: fault code for no / several matching regions: permission (default, as QEMU) or translation')
     .action(async (image: string | undefined, opts: RunOptions) => {
       throw new Exit(await runCommand(image, opts));

@@ -16,6 +16,7 @@ import { disasmWord, hex16 } from './disasm.js';
 import { describeEntry, dumpTables, explainWalk } from '../arch/mmu/dump.js';
 import { saveSnapshot } from '../platform/snapshot.js';
 import { parseEl, parseVa } from './walk.js';
+import { DCACHE_DEFAULTS, dataCacheGeometryProblem, type DataCacheOptions } from '../arch/cache/dcache.js';
 
 export interface RunOptions {
   board: string;
@@ -40,6 +41,11 @@ export interface RunOptions {
   mpuEl2Regions?: string;
   el1Vmsa?: boolean;
   mpuFaults?: string;
+  /** The data-cache model (src/arch/cache): off unless --dcache. */
+  dcache?: boolean;
+  dcacheSeed?: string;
+  dcacheSize?: string;
+  dcacheWays?: string;
 }
 
 /** The built-in demo guest, relative to the package root (dist/src/cli/run.js → ../../..). */
@@ -154,6 +160,7 @@ export async function runCommand(image: string | undefined, o: RunOptions): Prom
     throw new InputError('--mem', `'${o.mem}' is more than the ${limits.maxMem / 2 ** 30} GiB the ${o.board} RAM windows hold`);
   }
   const maxInsns = o.maxInsns !== undefined ? parseCount(o.maxInsns, '--max-insns') : undefined;
+  const dcache = dcacheOptions(o);
   const walks = (o.walk ?? []).flatMap((w) => w.split(',')).map((w) => parseVa(w, '--walk'));
   const walkEl = o.walkEl !== undefined ? parseEl(o.walkEl, '--walk-el', 1) : undefined;
   if (walkEl === 2 && el !== 2) throw new InputError('--walk-el', 'EL2 walks need --el 2');
@@ -222,6 +229,7 @@ export async function runCommand(image: string | undefined, o: RunOptions): Prom
   // Run in slices, yielding to the host event loop between them so interactive input and
   // Ctrl-C get through; the slicing does not affect the guest (time is virtual).
   const m = board.machine;
+  if (dcache) m.enableDataCache(dcache);
   m.rules.strict = o.strict === true;
   m.rules.sink = (line) => err.text(line + '\n');
   if (o.traceTlb) for (const pe of m.pes) pe.onTlbFill = (p, e) => err.text(`armvisor: PE${p.id} TLB fill ${describeEntry(e)}\n`);
@@ -261,6 +269,8 @@ function atExit(pes: Pe[], o: RunOptions, walks: number[], walkEl: number | unde
   if (o.dumpTables) for (const pe of used) process.stderr.write((pe.cfg.profile === 'R' ? dumpMpus(pe) : dumpTables(pe)).join('\n') + '\n');
   for (const va of walks) process.stderr.write(explainWalk(pes[0], va, walkEl ?? pes[0].el).join('\n') + '\n');
   if (o.saveState !== undefined) {
+    // The saved RAM is what the PEs' data accesses would see: dirty lines written back.
+    bus.dcache?.cleanAll();
     try {
       writeFileSync(o.saveState, saveSnapshot(bus, pes));
     } catch (e) {
@@ -271,6 +281,36 @@ function atExit(pes: Pe[], o: RunOptions, walks: number[], walkEl: number | unde
 
 function rulesSummary(pes: Pe[]): string[] {
   return pes[0].rules?.summary() ?? [];
+}
+
+// --- data cache ---------------------------------------------------------------------------------
+
+/** --dcache and its geometry/seed; the other --dcache-* options need --dcache. */
+function dcacheOptions(o: RunOptions): DataCacheOptions | null {
+  if (!o.dcache) {
+    for (const [flag, given] of [
+      ['--dcache-seed', o.dcacheSeed],
+      ['--dcache-size', o.dcacheSize],
+      ['--dcache-ways', o.dcacheWays],
+    ] as const) {
+      if (given !== undefined) throw new InputError(flag, 'needs --dcache (the data-cache model is off by default)');
+    }
+    return null;
+  }
+  const seed = o.dcacheSeed !== undefined ? parseCount(o.dcacheSeed, '--dcache-seed') : DCACHE_DEFAULTS.seed;
+  if (seed > 0xffff_ffff) throw new InputError('--dcache-seed', `'${o.dcacheSeed}' must fit in 32 bits`);
+  // A bare number is bytes here (a cache is small); K/M suffixes as for --mem.
+  const sizeText = o.dcacheSize?.trim();
+  const sizeBytes =
+    sizeText === undefined
+      ? DCACHE_DEFAULTS.sizeBytes
+      : /^\d+$/.test(sizeText)
+        ? parseCount(sizeText, '--dcache-size')
+        : parseSize(sizeText, '--dcache-size');
+  const ways = o.dcacheWays !== undefined ? parseCount(o.dcacheWays, '--dcache-ways') : DCACHE_DEFAULTS.ways;
+  const why = dataCacheGeometryProblem(sizeBytes, ways);
+  if (why) throw new InputError(o.dcacheWays !== undefined ? '--dcache-ways' : '--dcache-size', why);
+  return { seed, sizeBytes, ways };
 }
 
 // --- r82 board options ------------------------------------------------------------------------

@@ -5,6 +5,7 @@
 // decoded-instruction cache (ops are keyed by physical page, so all PEs reuse them).
 
 import type { Op } from '../arch/a64/op.js';
+import type { DataCache } from '../arch/cache/dcache.js';
 
 export const PAGE_SHIFT = 12;
 export const PAGE_SIZE = 1 << PAGE_SHIFT;
@@ -57,6 +58,8 @@ export class Bus {
   private readonly pages = new Map<number, RamPage>();
   private readonly mmio: MmioRegion[] = [];
   private readonly slowWriteListeners: SlowWriteListener[] = [];
+  /** The data cache in front of RAM (`run --dcache`, Machine.enableDataCache); null = none. */
+  dcache: DataCache | null = null;
 
   addRam(base: number, size: number): void {
     for (const b of this.banks) {

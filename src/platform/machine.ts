@@ -22,6 +22,7 @@ import type { Bus } from './bus.js';
 import { PAGE_SIZE } from './bus.js';
 import { Psci, type PsciPlatform } from './firmware/psci.js';
 import { Semihosting } from './firmware/semihosting.js';
+import { DataCache, DCACHE_DEFAULTS, type DataCacheOptions } from '../arch/cache/dcache.js';
 import { RuleChecker, StrictRuleViolation, formatEvent } from '../arch/rules/checker.js';
 
 export const DEFAULT_QUANTUM = 1000;
@@ -154,6 +155,17 @@ export class Machine implements PsciPlatform {
     pe.off = false;
     pe.attention = 1;
     return pe;
+  }
+
+  /**
+   * Put the data-cache model (arch/cache/dcache.ts) in front of RAM. Off by default: then no
+   * access pays anything for it. Fast-TLB entries made before are dropped (they read memory).
+   */
+  enableDataCache(o: Partial<DataCacheOptions> = {}): DataCache {
+    const dc = new DataCache(this.bus, { ...DCACHE_DEFAULTS, ...o });
+    this.bus.dcache = dc;
+    for (const pe of this.pes) pe.flushTlb();
+    return dc;
   }
 
   addTimed(dev: TimedDevice): void {

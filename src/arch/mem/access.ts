@@ -9,6 +9,8 @@ import { storeClearsMonitors } from './exclusive.js';
 import { SCTLR } from '../sysreg/fields.js';
 import type { Op } from '../a64/op.js';
 import { decodeOp } from '../a64/decode.js';
+import { dataCacheability } from '../cache/policy.js';
+import { Cacheability } from '../mmu/memattr.js';
 
 export const enum AccessFlags {
   None = 0,
@@ -84,6 +86,14 @@ function readBytewise(pe: Pe, va: number, size: number, flags: AccessFlags): num
 function readPhys(pe: Pe, va: number, t: Translation, size: number, flags: AccessFlags, noFill: boolean): number {
   const page = pe.bus.ramPage(t.pa);
   if (page) {
+    // With the data cache on, cacheable reads go through it and never enter the fast TLB
+    // (which reads memory); Non-cacheable and Device reads keep the fast path.
+    const dc = pe.bus.dcache;
+    if (dc !== null && dataCacheability(pe, t.attrs) !== Cacheability.NonCacheable) {
+      const v = dc.read(t.pa, size);
+      if (size === 8) pe.rhi = dc.rhi;
+      return v;
+    }
     const o = t.pa % PAGE_SIZE;
     if (!noFill && !(flags & AccessFlags.Unprivileged)) pe.fillFast(va, page, t.readable, t.writable);
     const dv = page.view;
@@ -131,6 +141,21 @@ export function writeSlow(pe: Pe, va: number, size: number, lo: number, hi: numb
 function writePhys(pe: Pe, va: number, t: Translation, size: number, lo: number, hi: number, flags: AccessFlags, noFill: boolean): void {
   const page = pe.bus.ramPage(t.pa);
   if (page) {
+    const dc = pe.bus.dcache;
+    let fill = !noFill && !(flags & AccessFlags.Unprivileged);
+    if (dc !== null) {
+      const c = dataCacheability(pe, t.attrs);
+      if (c !== Cacheability.NonCacheable) {
+        fill = false;
+        dc.write(t.pa, size, lo, hi, c === Cacheability.WriteThrough);
+        if (c === Cacheability.WriteBack) {
+          // Memory (and so instruction fetch) is unchanged until the line is written back.
+          if (page.monitors) storeClearsMonitors(pe, t.pa, size);
+          if (page.ptWatch) pe.rules?.descriptorWrite(pe, page, t.pa, size);
+          return;
+        }
+      }
+    }
     const o = t.pa % PAGE_SIZE;
     const dv = page.view;
     switch (size) {
@@ -150,7 +175,7 @@ function writePhys(pe: Pe, va: number, t: Translation, size: number, lo: number,
     page.invalidateCode();
     if (page.monitors) storeClearsMonitors(pe, t.pa, size);
     if (page.ptWatch) pe.rules?.descriptorWrite(pe, page, t.pa, size);
-    if (!noFill && !(flags & AccessFlags.Unprivileged)) pe.fillFast(va, page, t.readable, t.writable);
+    if (fill) pe.fillFast(va, page, t.readable, t.writable);
     return;
   }
   const r = pe.bus.findMmio(t.pa);

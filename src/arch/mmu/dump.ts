@@ -9,6 +9,7 @@ import { combineStages, describeAttrs, mmuOffAttrs } from './memattr.js';
 import { Regime, type Stage1Config, type TableHalf } from './regime.js';
 import { PERM, walkStage1, walkStage2, type WalkLeaf, type WalkResult, type WalkStep } from './walk.js';
 import type { TlbEntry } from './tlb.js';
+import { coherentWord } from '../cache/dcache.js';
 
 interface Leaf {
   va: number;
@@ -43,8 +44,8 @@ export function permText(p: number, who: Regime | 's2'): string {
 function read64(pe: Pe, pa: number): [number, number] | null {
   const page = pe.bus.ramPage(pa);
   if (!page) return null;
-  const o = pa % PAGE_SIZE;
-  return [page.view.getUint32(o, true), page.view.getUint32(o + 4, true)];
+  // What a walk would read: a resident data-cache line wins (cache/dcache.ts).
+  return [coherentWord(pe.bus, page, pa), coherentWord(pe.bus, page, pa + 4)];
 }
 
 /** Input ranges of every valid leaf under one table (VA order); `toPa` locates tables. */

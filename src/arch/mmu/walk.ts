@@ -5,6 +5,7 @@
 // `--dump-tables`. Each step is recorded for explanation.
 import type { Bus } from '../../platform/bus.js';
 import { PAGE_SIZE } from '../../platform/bus.js';
+import { coherentWord } from '../cache/dcache.js';
 import { FSC } from '../esr.js';
 import { DESC, DescKind, descAddress, descBit, descKind, levelShift, levelSize } from './descriptor.js';
 import { type MemAttrs, type Shareability, decodeMair, decodeS2MemAttr } from './memattr.js';
@@ -77,6 +78,8 @@ function fault(fsc: number, level: number, stage: 1 | 2, steps: WalkStep[], ipa 
 function readDescriptor(bus: Bus, pa: number): [number, number] | null {
   const page = bus.ramPage(pa);
   if (!page) return null;
+  // A dirty line of the data cache holds the current descriptor (cache/dcache.ts).
+  if (bus.dcache !== null) return [coherentWord(bus, page, pa), coherentWord(bus, page, pa + 4)];
   const o = pa % PAGE_SIZE;
   return [page.view.getUint32(o, true), page.view.getUint32(o + 4, true)];
 }

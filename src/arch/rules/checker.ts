@@ -14,6 +14,7 @@ import { Regime, type Stage1Config, type Stage2Config } from '../mmu/regime.js';
 import { walkStage1, walkStage2, type WalkLeaf, type WalkResult } from '../mmu/walk.js';
 import { DESC, descAddress, descBit, levelSize } from '../mmu/descriptor.js';
 import { RULES, type RuleDef } from './catalogue.js';
+import { coherentWord } from '../cache/dcache.js';
 
 export interface RuleEvent {
   rule: RuleDef;
@@ -112,9 +113,9 @@ export class RuleChecker {
     for (let d = first; d < pa + size; d += 8) {
       const list = this.live.get(d);
       if (!list) continue;
-      const o = d % PAGE_SIZE;
-      const lo = page.view.getUint32(o, true);
-      const hi = page.view.getUint32(o + 4, true);
+      // The store may sit in a dirty data-cache line: read what a walk would read.
+      const lo = coherentWord(this.bus, page, d);
+      const hi = coherentWord(this.bus, page, d + 4);
       for (const l of list) {
         const why = bbmNeeded(l, lo, hi);
         if (why) {

@@ -156,10 +156,18 @@ export const ID_SYSREGS: SysRegDef[] = [
   reg('CCSIDR_EL1', 3, 1, 0, 0, 0, 1, {
     ro: true,
     note: 'TID2',
-    read: (pe) => CCSIDR_BY_CSSELR[Number(pe.sys[CSSELR()])] ?? 0n,
+    // With the data-cache model on, level 1 is that one unified cache (instruction and data
+    // selections both describe it); without it, the Cortex-A57's hierarchy as QEMU reports it.
+    read: (pe) => {
+      const dc = pe.bus.dcache;
+      const sel = Number(pe.sys[CSSELR()]);
+      if (dc !== null) return sel >>> 1 === 0 ? dc.ccsidr() : 0n;
+      return CCSIDR_BY_CSSELR[sel] ?? 0n;
+    },
   }),
-  // Ctype1 = I+D, Ctype2 = unified, LoUIS = 1, LoC = 2, LoUU = 1.
-  reg('CLIDR_EL1', 3, 1, 0, 0, 1, 1, { ro: true, reset: 0x0a20_0023n, note: 'TID2' }),
+  // A57: Ctype1 = I+D, Ctype2 = unified, LoUIS = 1, LoC = 2, LoUU = 1; the data-cache model
+  // describes itself instead (cache/dcache.ts).
+  reg('CLIDR_EL1', 3, 1, 0, 0, 1, 1, { ro: true, reset: 0x0a20_0023n, read: (pe) => pe.bus.dcache?.clidr() ?? 0x0a20_0023n, note: 'TID2' }),
   reg('CSSELR_EL1', 3, 2, 0, 0, 0, 1, { writeMask: 0xfn, note: 'TID2' }),
   // IminLine = DminLine = 64 bytes, L1Ip = PIPT, ERG = CWG = 64 bytes.
   reg('CTR_EL0', 3, 3, 0, 0, 1, 0, { ro: true, reset: 0x8444_c004n, note: 'TID2' }),

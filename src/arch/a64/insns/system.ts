@@ -23,6 +23,7 @@ import { regName, hex } from '../regs.js';
 import { toBig } from '../u64.js';
 import { HCR, MDCR } from '../../sysreg/fields.js';
 import { nativeCallIndex } from '../../native.js';
+import { CacheOp } from '../../cache/dcache.js';
 
 const M64 = 0xffff_ffff_ffff_ffffn;
 const ZVA_BYTES = 64;
@@ -311,6 +312,28 @@ const PAR_EL1 = (() => {
   return () => (i >= 0 ? i : (i = sr('PAR_EL1')));
 })();
 
+/** What each DC operation does to a line (DC CVAU cleans to PoU, which is memory here). */
+const DC_OPS: Record<string, CacheOp> = {
+  'DC IVAC': CacheOp.Invalidate,
+  'DC CVAC': CacheOp.Clean,
+  'DC CVAU': CacheOp.Clean,
+  'DC CIVAC': CacheOp.CleanInvalidate,
+  'DC ISW': CacheOp.Invalidate,
+  'DC CSW': CacheOp.Clean,
+  'DC CISW': CacheOp.CleanInvalidate,
+};
+
+/**
+ * At EL1 with stage 2 on (HCR_EL2.VM, or DC which makes VM behave as 1), data cache
+ * invalidate instructions perform a clean and invalidate, so a guest cannot discard the
+ * hypervisor's dirty data; for DC ISW also when HCR_EL2.SWIO = 1 (Arm ARM D17.2.48, HCR_EL2.VM
+ * and SWIO; arm-facts §3.1).
+ */
+function invalidateUpgraded(pe: Pe, setWay: boolean): boolean {
+  if (pe.el !== 1 || !pe.cfg.hasEl2) return false;
+  return (pe.hcrLo & (HCR.VM | HCR.DC | (setWay ? HCR.SWIO : 0))) !== 0;
+}
+
 function sysOpBody(d: SysOpDef, rt: number): Op {
   switch (d.kind) {
     case 'dc-zva':
@@ -323,13 +346,27 @@ function sysOpBody(d: SysOpDef, rt: number): Op {
         const base = Math.floor(va / ZVA_BYTES) * ZVA_BYTES;
         for (let o = 0; o < ZVA_BYTES; o += 8) pe.write64(base + o, 0, 0);
       };
-    case 'dc-va':
-    case 'ic-va': {
+    case 'dc-va': {
       const needsWrite = d.needsWrite === true;
-      // No cache model yet: the operation is a translation and permission check only.
-      return (pe) => void translateData(pe, bigToVa(xOf(pe, rt)), 1, needsWrite, AccessFlags.CacheMaint);
+      const op = DC_OPS[d.name];
+      return (pe) => {
+        const t = translateData(pe, bigToVa(xOf(pe, rt)), 1, needsWrite, AccessFlags.CacheMaint);
+        const dc = pe.bus.dcache;
+        if (dc !== null) dc.maintain(t.pa, op === CacheOp.Invalidate && invalidateUpgraded(pe, false) ? CacheOp.CleanInvalidate : op);
+      };
     }
-    case 'dc-sw':
+    case 'ic-va':
+      // Instruction fetch reads memory and decoded ops drop on every memory write, so the
+      // instruction side has nothing to maintain: only the translation and permission check.
+      return (pe) => void translateData(pe, bigToVa(xOf(pe, rt)), 1, false, AccessFlags.CacheMaint);
+    case 'dc-sw': {
+      const op = DC_OPS[d.name];
+      return (pe) => {
+        const dc = pe.bus.dcache;
+        if (dc === null) return;
+        dc.setWay(rt === 31 ? 0 : pe.x[2 * rt], op === CacheOp.Invalidate && invalidateUpgraded(pe, true) ? CacheOp.CleanInvalidate : op);
+      };
+    }
     case 'ic-all':
       return nop;
     case 'tlbi': {
