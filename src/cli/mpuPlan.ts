@@ -70,7 +70,7 @@ function row(r: SlotRegion): string {
   const { ap, xn } = apXn(r.perms, r.guest);
   const attrs = `${typeName(r.type)}(${MPU_ATTR[r.type]}) ${SH_NAME[shareability(r.type)]} AP=${AP_NAME[ap]}${xn ? ' XN' : ''}`;
   const regs = `PRBAR=0x${r.prbar.toString(16).padStart(12, '0')} PRLAR=0x${r.prlar.toString(16).padStart(12, '0')}`;
-  return `  ${String(r.index).padStart(3)}  ${rangeText(r)}  ${r.perms.toUpperCase().padEnd(3)}  ${attrs.padEnd(40)}  ${regs}  ${r.purpose}`;
+  return `  ${String(r.index).padStart(3)}  ${rangeText(r)}  ${r.perms.toUpperCase().padEnd(3)}  ${attrs.padEnd(40)}  ${regs}  ${r.purpose}${r.lifetime === 'boot' ? ' [boot only]' : ''}${r.why ? ` — ${r.why}` : ''}`;
 }
 
 const HEAD = `  rgn  base........limit         prm  attributes (AttrIndx SH AP XN)            registers                                  purpose`;
@@ -82,7 +82,7 @@ export function formatPlan(plan: MpuPlan, where: string): string {
   out.push('');
   out.push(`Boot-time configuration: ${plan.boot.length} regions + ${plan.reserve} reserved for transient mappings, of ${n}`);
   out.push(HEAD);
-  for (const r of plan.boot) out.push(row(r) + (r.lifetime === 'boot' ? '  [boot only]' : ''));
+  for (const r of plan.boot) out.push(row(r));
   out.push(`  (${installWrites(plan, 'boot').length} register writes per pCPU, MPU off; SCTLR_EL2.BR = 0: no background region)`);
   out.push('');
   out.push(`Freed after init: ${plan.freed.map((r) => r.purpose).join(', ') || 'nothing'}`);

@@ -41,7 +41,10 @@ test('mpu-plan with no argument plans the built-in r82 configuration at MPUIR_EL
   const out = r.stdout;
   assert.match(out, /MPUIR_EL2\.REGION = 32/);
   assert.match(out, /Boot-time configuration: 14 regions \+ 2 reserved/);
-  assert.match(out, /^ {4}0 {2}0x000200000\.\.0x000200fff {2}RX .* PRBAR=0x000000200038 PRLAR=0x000000200fcf {2}\.text\.idmap$/m);
+  assert.match(
+    out,
+    /^ {4}0 {2}0x000200000\.\.0x000200fff {2}RX .* PRBAR=0x000000200038 PRLAR=0x000000200fcf {2}\.text\.idmap — code: executable, read-only \(W\^X\)$/m,
+  );
   assert.match(out, /^Freed after init: \.init\.text, \.init\.data, DTB, MODULE\[2\] Kernel/m);
   assert.match(out, /xen: \.text\.idmap \+ \.text -> 0x000200000\.\.0x000201fff/);
   assert.match(out, /domU2: RAM bank 0 \+ RAM bank 1 -> 0x008000000\.\.0x00bffffff/);

@@ -22,7 +22,15 @@ export function mpuInputFromFdt(tree: Fdt, dtbAddr: number, sections: readonly I
   const end = Math.max(...sections.map((s) => s.end));
   // Module payloads are not loaded when planning: an untyped module's XSM magic reads as zeros.
   const bi = bootFdtInfo(blob, dtbAddr, (_pa, len) => new Uint8Array(len), { xenImage: { start, size: end - start } });
-  return guard(() => ({ bootInfo: bi, domains: bi.domains.map((p) => domainMem(tree, bi, p)), devices: hypervisorDevices(tree) }));
+  return { bootInfo: bi, ...mpuInputFromBootInfo(tree, bi) };
+}
+
+/**
+ * The domains and devices for a tree bootFdtInfo has already scanned into `bi` — what the
+ * booting hypervisor calls, having done its own bootFdtInfo at the real DTB address.
+ */
+export function mpuInputFromBootInfo(tree: Fdt, bi: BootInfoExt): Omit<FdtMpuInput, 'bootInfo'> {
+  return guard(() => ({ domains: bi.domains.map((p) => domainMem(tree, bi, p)), devices: hypervisorDevices(tree) }));
 }
 
 /** Turn a property-decoding InputError into the hypervisor's panic line. */

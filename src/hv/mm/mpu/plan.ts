@@ -199,6 +199,7 @@ function bootRegions(input: MpuPlanInput): MpuRegion[] {
       lifetime: s.init ? 'boot' : 'permanent',
       owner: 'xen',
       purpose: s.name,
+      why: SECTION_WHY[s.perms],
     };
     // The linker script aligns sections; a section off the 64-byte granule cannot get its own
     // rights without giving them to its neighbour too.
@@ -214,6 +215,7 @@ function bootRegions(input: MpuPlanInput): MpuRegion[] {
     lifetime: 'permanent',
     owner: 'xen',
     purpose: d.name,
+    why: /uart/i.test(d.name) ? 'the console, from early printk on' : 'the hypervisor drives the GIC',
   });
   const uarts = input.devices.filter((d) => /uart/i.test(d.name));
   for (const d of uarts) add(out, dev(d));
@@ -221,7 +223,8 @@ function bootRegions(input: MpuPlanInput): MpuRegion[] {
   mods.forEach((m, i) => {
     if (m.kind === 'xen') return; // the image: mapped section by section above
     const purpose = m.kind === 'fdt' ? 'DTB' : `MODULE[${i}] ${MODULE_KIND_NAME[m.kind]} ${m.node}`;
-    add(out, { ...granuleRange(m.start, m.size), perms: 'r', type: 'normal', guest: false, lifetime: 'boot', owner: 'xen', purpose });
+    const why = m.kind === 'fdt' ? 'read while booting: bootFdtInfo, unflattening' : 'copied into its domain at construction';
+    add(out, { ...granuleRange(m.start, m.size), perms: 'r', type: 'normal', guest: false, lifetime: 'boot', owner: 'xen', purpose, why });
   });
   input.bootInfo.staticHeap.forEach((b, i) => {
     const r: MpuRegion = {
@@ -233,6 +236,7 @@ function bootRegions(input: MpuPlanInput): MpuRegion[] {
       lifetime: 'permanent',
       owner: 'xen',
       purpose: input.bootInfo.staticHeap.length > 1 ? `static heap ${i}` : 'static heap',
+      why: 'xen,static-heap: the only memory the allocators get',
     };
     if (!granuleAligned(r)) panic(`MPU: xen,static-heap bank ${spanText(r)} is not on the 64-byte region granule`);
     add(out, r);
@@ -294,6 +298,7 @@ function domainRegions(d: DomainMem, boot: readonly MpuRegion[], merges: MergeDe
     lifetime: 'guest',
     owner: d.name,
     purpose: mmio ? `passthrough MMIO ${i}` : `RAM bank ${i}`,
+    why: mmio ? 'passthrough device: Device, never executable' : 'xen,static-mem, direct-mapped (IPA = PA)',
   });
   d.ram.forEach((b, i) => rs.push(mk(b, i, false)));
   (d.mmio ?? []).forEach((b, i) => rs.push(mk(b, i, true)));
@@ -327,6 +332,12 @@ function checkDomainsDisjoint(ds: readonly DomainMem[], regs: MpuRegion[][]): vo
     }
   }
 }
+
+const SECTION_WHY: Record<ImageSection['perms'], string> = {
+  rx: 'code: executable, read-only (W^X)',
+  r: 'constants: read-only, execute-never',
+  rw: 'data: writable, execute-never (W^X)',
+};
 
 function hexs(n: number): string {
   return `0x${n.toString(16)}`;

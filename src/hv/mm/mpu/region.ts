@@ -44,6 +44,8 @@ export interface MpuRegion extends MpuRange {
   owner: string;
   /** What it maps, for tables and messages (".text", "MODULE[2] Kernel", "static heap"). */
   purpose: string;
+  /** Why it is mapped so, for the tables. */
+  why?: string;
 }
 
 /** A region placed in an MPU slot, with the register values that program it. */
