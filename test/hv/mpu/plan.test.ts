@@ -7,13 +7,15 @@ import assert from 'node:assert/strict';
 import { decodePrbar, decodePrlar, XN_NEVER, AP } from '../../../src/arch/pmsa/regions.js';
 import { r82DefaultTree } from '../../../src/hv/configs/r82.js';
 import { defaultXenSections, sectionsFromXenImage, type ImageSection } from '../../../src/hv/mm/mpu/layout.js';
-import { mpuInputFromFdt } from '../../../src/hv/mm/mpu/fromFdt.js';
+import { mpuInputFromBootInfo, mpuInputFromFdt } from '../../../src/hv/mm/mpu/fromFdt.js';
+import { bootFdtInfo } from '../../../src/hv/bootfdt.js';
+import { buildDtb } from '../../../src/fdt/dtb.js';
 import { planMpu, type DomainMem, type MpuPlan, type MpuPlanInput } from '../../../src/hv/mm/mpu/plan.js';
 import { compatible, overlap, type SlotRegion } from '../../../src/hv/mm/mpu/region.js';
 import { mpuIoremap } from '../../../src/hv/mm/mpu/ioremap.js';
 import { switchMatrix, switchWrites } from '../../../src/hv/mm/mpu/writes.js';
 import { parseDts } from '../../../src/fdt/dts.js';
-import { assertPanics } from '../helpers.js';
+import { assertPanics, dtb, FakeMemory } from '../helpers.js';
 
 const MiB = 0x10_0000;
 
@@ -376,4 +378,42 @@ test('sectionsFromXenImage reads a linked image table; MPU domains need static m
       ),
     /Unable to find compatible GIC/,
   );
+});
+
+test('passthrough MMIO comes from the domain partial device tree (xen,reg), direct-mapped only', () => {
+  const host = (extra: string) =>
+    parseDts(
+      `/dts-v1/; / { #address-cells = <2>; #size-cells = <2>;
+        memory@0 { device_type = "memory"; reg = <0 0 0 0x20000000>; };
+        gic@af000000 { compatible = "arm,gic-v3"; reg = <0 0xaf000000 0 0x10000 0 0xaf100000 0 0x20000>; };
+        chosen { #address-cells = <2>; #size-cells = <2>;
+          d1 { compatible = "xen,domain"; #address-cells = <2>; #size-cells = <2>; direct-map;
+               xen,static-mem = <0 0x4000000 0 0x100000>;
+               module@18000000 { compatible = "multiboot,device-tree", "multiboot,module"; reg = <0 0x18000000 0 0x1000>; }; ${extra} }; }; };`,
+      'h.dts',
+    );
+  const partial = (guest: string) =>
+    dtb(`/dts-v1/; / { #address-cells = <2>; #size-cells = <2>; passthrough { compatible = "simple-bus"; ranges;
+      #address-cells = <2>; #size-cells = <2>;
+      uart@9c0a0000 { compatible = "arm,pl011"; reg = <0 0x9c0a0000 0 0x1000>; xen,reg = <0 0x9c0a0000 0 0x1000 0 ${guest}>; xen,path = "/uart@9c0a0000"; }; }; };`);
+  const tree = host('');
+  const bi = bootFdtInfo(buildDtb(tree), 0x1fe0_0000, () => new Uint8Array(4));
+  const mem = new FakeMemory().put(0x1800_0000, partial('0x9c0a0000'));
+  const got = mpuInputFromBootInfo(tree, bi, mem.copyFromPaddr);
+  assert.deepEqual(got.domains, [
+    { name: 'd1', ram: [{ start: 0x400_0000, size: 0x10_0000 }], mmio: [{ start: 0x9c0a_0000, size: 0x1000 }] },
+  ]);
+  const plan = planMpu({ ...input(got.domains, 32) });
+  const dev = plan.domains[0].regions.find((r) => r.purpose.startsWith('passthrough'))!;
+  assert.equal(dev.type, 'device');
+  assert.equal(dev.perms, 'rw');
+  assert.equal(decodePrlar(dev.prlar).attrIndx, 4);
+  checkInvariants(plan);
+  const moved = new FakeMemory().put(0x1800_0000, partial('0x10000000'));
+  assertPanics(
+    () => mpuInputFromBootInfo(tree, bi, moved.copyFromPaddr),
+    /xen,reg: guest address 0x10000000 != physical 0x9c0a0000, but the domain is direct-mapped/,
+  );
+  const junk = new FakeMemory().put(0x1800_0000, new Uint8Array([1, 2, 3, 4]));
+  assertPanics(() => mpuInputFromBootInfo(tree, bi, junk.copyFromPaddr), /d1: partial device tree/);
 });

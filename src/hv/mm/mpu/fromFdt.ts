@@ -1,9 +1,23 @@
 // What the MPU planner needs from the host device tree, read the way the hypervisor reads it:
 // bootFdtInfo for modules, static heap and xen,static-mem; the xen,domain nodes for direct-map
 // and memory; /chosen stdout-path for the console UART; the GICv3 node for the distributor and
-// redistributors. Every problem is one panic() line naming the node.
-import { buildDtb, findNode, getCells, getReg, getString, isCompatible, type Fdt, type FdtNode } from '../../../fdt/dtb.js';
-import { InputError } from '../../../util/errors.js';
+// redistributors; with a copyFromPaddr (the booting hypervisor's), passthrough MMIO from each
+// domain's partial device tree. Every problem is one panic() line naming the node.
+import {
+  buildDtb,
+  findNode,
+  getCells,
+  getReg,
+  getString,
+  getU32Or,
+  isCompatible,
+  parseDtb,
+  readCells,
+  type Fdt,
+  type FdtNode,
+} from '../../../fdt/dtb.js';
+import { InputError, hex } from '../../../util/errors.js';
+import type { MemBank } from '../../bootinfo.js';
 import { bootFdtInfo, type BootInfoExt } from '../../bootfdt.js';
 import { panic } from '../../panic.js';
 import type { ImageSection } from './layout.js';
@@ -29,8 +43,56 @@ export function mpuInputFromFdt(tree: Fdt, dtbAddr: number, sections: readonly I
  * The domains and devices for a tree bootFdtInfo has already scanned into `bi` — what the
  * booting hypervisor calls, having done its own bootFdtInfo at the real DTB address.
  */
-export function mpuInputFromBootInfo(tree: Fdt, bi: BootInfoExt): Omit<FdtMpuInput, 'bootInfo'> {
-  return guard(() => ({ domains: bi.domains.map((p) => domainMem(tree, bi, p)), devices: hypervisorDevices(tree) }));
+export function mpuInputFromBootInfo(tree: Fdt, bi: BootInfoExt, copyFromPaddr?: CopyFromPaddr): Omit<FdtMpuInput, 'bootInfo'> {
+  return guard(() => ({
+    domains: bi.domains.map((p) => {
+      const d = domainMem(tree, bi, p);
+      const mmio = copyFromPaddr ? passthroughMmio(bi, p, copyFromPaddr) : [];
+      return mmio.length > 0 ? { ...d, mmio } : d;
+    }),
+    devices: hypervisorDevices(tree),
+  }));
+}
+
+export type CopyFromPaddr = (pa: number, len: number) => Uint8Array;
+
+/**
+ * Passthrough MMIO of a domain: the `xen,reg = <phys size guest>` entries of the /passthrough
+ * node in its partial device tree (its multiboot,device-tree module; docs/misc/arm/passthrough.txt),
+ * cells from the partial tree's root as Xen's domain_handle_dtb_bootmodule takes them. With
+ * direct-map the guest address must be the physical one.
+ */
+export function passthroughMmio(bi: BootInfoExt, domain: string, copyFromPaddr: CopyFromPaddr): MemBank[] {
+  const mod = bi.modules.find((m) => m.kind === 'guest-dtb' && m.domain === domain);
+  if (!mod) return [];
+  const where = `${domain}: partial device tree ${mod.node}`;
+  let pfdt: Fdt;
+  try {
+    pfdt = parseDtb(copyFromPaddr(mod.start, mod.size), where);
+  } catch (e) {
+    if (e instanceof InputError) panic(e.message);
+    throw e;
+  }
+  const pt = findNode(pfdt.root, '/passthrough');
+  if (!pt) return [];
+  const ac = getU32Or(pfdt.root, '#address-cells', 2);
+  const sc = getU32Or(pfdt.root, '#size-cells', 1);
+  const out: MemBank[] = [];
+  for (const dev of pt.children) {
+    if (!dev.props.has('xen,reg')) continue;
+    const cells = getCells(dev, 'xen,reg');
+    const stride = 2 * ac + sc;
+    if (cells.length % stride !== 0) panic(`${where}: ${dev.name}: xen,reg has ${cells.length} cells, not a multiple of ${stride}`);
+    for (let i = 0; i < cells.length; i += stride) {
+      const at = `${where}: ${dev.name}: xen,reg`;
+      const phys = readCells(cells, i, ac, at);
+      const size = readCells(cells, i + ac, sc, at);
+      const guest = readCells(cells, i + ac + sc, ac, at);
+      if (guest !== phys) panic(`${at}: guest address ${hex(guest)} != physical ${hex(phys)}, but the domain is direct-mapped`);
+      out.push({ start: phys, size });
+    }
+  }
+  return out;
 }
 
 /** Turn a property-decoding InputError into the hypervisor's panic line. */
