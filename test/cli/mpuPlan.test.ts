@@ -95,6 +95,20 @@ test('mpu-plan reads a DTS fragment (overlaid on the r82 board) or a full DTB', 
   );
 });
 
+test('mpu-plan --dtb-addr moves the DTB region; a DTB over the image or the heap is refused', () => {
+  const r = cli(['mpu-plan', '--dtb-addr', '0x1000']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /^ {4}8 {2}0x000001000\.\.0x000001[0-9a-f]{3} .* DTB \[boot only\]/m);
+  oneLineError(
+    ['mpu-plan', '--dtb-addr', '0x201000'],
+    /^armvisor: built-in r82 configuration: Region: \[0x201000, .* overlapping with mod\[0\]: \[0x200000, 0x21a000\) \(xen image\)$/,
+  );
+  oneLineError(
+    ['mpu-plan', '--dtb-addr', '0x1fff000'],
+    /^armvisor: built-in r82 configuration: MPU: static heap .* overlaps DTB \[0x1fff000, 0x1fff[0-9a-f]{3}\)/,
+  );
+});
+
 test('mpu-plan: bad input is one line', () => {
   oneLineError(['mpu-plan', '--regions', '300'], /^armvisor: --regions: '300' must be 1\.\.255$/);
   oneLineError(['mpu-plan', '--regions', 'x'], /^armvisor: --regions: 'x' must be 1\.\.255$/);
