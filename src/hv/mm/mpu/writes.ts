@@ -5,10 +5,11 @@
 //
 // A switch never passes through a state with two enabled regions matching one address (that is
 // a fault on PMSA — an instruction fetch of the next MSR would take it): a slot that goes from
-// one range to another is rewritten in the order that makes the half-written region empty
-// (LIMIT < BASE matches nothing: src/arch/pmsa/lookup.ts): PRBAR first when the new range lies
-// above the old one, PRLAR first when below. Ranges of different domains are disjoint
-// (planMpu checks), so one of the two always holds.
+// one range to another is rewritten in the order that makes the half-written region empty:
+// PRBAR first when the new range lies above the old one, PRLAR first when below. Ranges of
+// different domains are disjoint (planMpu checks), so one of the two always holds. (A region
+// matches A when BASE ≤ A ≤ LIMIT, so LIMIT < BASE matches nothing: arm-facts §5.3, marked (?)
+// there as not stated in so many words; src/arch/pmsa/lookup.ts does the same.)
 import { aliasName, aliasRegion } from '../../../arch/pmsa/regions.js';
 import { PRENR_REGIONS, type MpuPlan } from './plan.js';
 import type { SlotRegion } from './region.js';
