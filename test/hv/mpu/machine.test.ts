@@ -16,6 +16,7 @@ import { planMpu, type DomainMem, type MpuPlan, type SwitchMode } from '../../..
 import { MPU_MAIRVAL, type MpuRange, type SlotRegion } from '../../../src/hv/mm/mpu/region.js';
 import { installWrites, switchWrites, type MpuWrite } from '../../../src/hv/mm/mpu/writes.js';
 import { mpuIoremap } from '../../../src/hv/mm/mpu/ioremap.js';
+import { diffProgrammed } from '../../../src/hv/mm/mpu/verify.js';
 import { nullHost } from '../../helpers/cpu.js';
 import { prng, randInt } from '../helpers.js';
 
@@ -172,6 +173,9 @@ test('property: planned regions, programmed through the PMSA registers, grant ex
         assert.equal(enabledOverlap(pe), null, `#${iter} ${cur} -> ${next}: after ${w.reg}`);
       }
       cur = next;
+      // What the PE now holds is exactly the plan's runtime table with `cur` loaded (in PRENR
+      // mode the other domains' regions stay resident but disabled, which is allowed).
+      assert.deepEqual(diffProgrammed(plan, pmsaOf(pe).el2, 'runtime', cur), [], `#${iter} running ${cur}`);
       checkAccesses(pe, plan, cur, `#${iter} ${regions} ${plan.switching} running ${cur}`);
       checked++;
     }
@@ -201,6 +205,19 @@ test('the boot-time table, programmed the same way, gives the hypervisor its sec
   pe.sys[sr('SCTLR_EL2')] |= 1n;
   pe.refreshControl();
   assert.equal(enabledOverlap(pe), null);
+  assert.deepEqual(diffProgrammed(plan, pmsaOf(pe).el2, 'boot'), []);
+  // A region the plan does not have, or one that differs, is named.
+  msr(pe, { reg: 'PRSELR_EL2', value: 15n });
+  msr(pe, { reg: 'PRLAR_EL2', value: 0x3000_0fc1n });
+  msr(pe, { reg: 'PRSELR_EL2', value: 0n });
+  msr(pe, { reg: 'PRBAR_EL2', value: plan.boot[0].prbar | 0x4n }); // AP[0]: EL1 access
+  assert.deepEqual(
+    diffProgrammed(plan, pmsaOf(pe).el2, 'boot').map((l) => l.replace(/:.*/, '')),
+    ['slot 0', 'slot 15'],
+  );
+  msr(pe, { reg: 'PRBAR_EL2', value: plan.boot[0].prbar });
+  msr(pe, { reg: 'PRSELR_EL2', value: 15n });
+  msr(pe, { reg: 'PRLAR_EL2', value: 0n });
   for (const r of plan.boot) {
     for (const a of [r.base, r.limit]) {
       assert.equal(allowed(pe, a, AccessKind.Read, 2), true, r.purpose);
