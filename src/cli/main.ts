@@ -10,6 +10,7 @@ import { disasmCommand, type DisasmOptions } from './disasm.js';
 import { esrCommand } from './esr.js';
 import { walkCommand, type WalkOptions } from './walk.js';
 import { bootCommand, layoutCommand, type BootOptions, type LayoutOptions } from './boot.js';
+import { mpuPlanCommand, type MpuPlanOptions } from './mpuPlan.js';
 
 /** Thrown to end the process with a status, after anything it printed. */
 class Exit extends Error {
@@ -140,6 +141,20 @@ function buildProgram(): Command {
     .action((_args: string[], _opts: unknown, cmd: Command) => {
       // esr.ts parses its own arguments (value and --el2) and reports its own errors.
       throw new Exit(esrCommand(cmd.args));
+    });
+
+  program
+    .command('mpu-plan')
+    .description('plan the EL2 MPU regions of an Armv8-R configuration without booting (default: the built-in r82 one)')
+    .argument('[config]', "host device tree (.dts or .dtb); a tree without /memory is overlaid on the r82 board's")
+    .option('--regions <n>', 'MPUIR_EL2.REGION (1..255, default 32: the r82 board)')
+    .option('--switch <mode>', 'context switch: auto (default), prenr (enable bits) or rewrite (one window)')
+    .option('--dtb-addr <addr>', 'where the host DTB sits (default: the last 2 MiB of the 512 MiB DRAM)')
+    .action((config: string | undefined, opts: MpuPlanOptions) => {
+      const r = mpuPlanCommand(config, opts);
+      process.stdout.write(r.text);
+      for (const line of r.refused) process.stderr.write(`armvisor: mpu-plan: ${line}\n`);
+      if (r.refused.length > 0) throw new Exit(1);
     });
 
   return program;

@@ -1,0 +1,39 @@
+// The built-in r82 configuration (r82-default.dts) and how a configuration fragment becomes a
+// host device tree: a tree with no /memory node is a fragment (typically just /chosen with
+// Xen's bindings) and is overlaid on the r82 board's own tree, so the board is described once
+// (src/platform/boards/r82Dt.ts).
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parseDts } from '../../fdt/dts.js';
+import { cloneNode, type Fdt, type FdtNode } from '../../fdt/dtb.js';
+import { makeR82Dtb } from '../../platform/boards/r82Dt.js';
+
+export const R82_DEFAULT_DTS = fileURLToPath(new URL('../../../../src/hv/configs/r82-default.dts', import.meta.url));
+/** Host of the built-in configuration: the r82 default DRAM and one pCPU per domain. */
+export const R82_CONFIG_RAM = 512 * 1024 * 1024;
+export const R82_CONFIG_CPUS = 2;
+/** Where the host DTB is placed: the last 2 MiB of DRAM (2 MiB aligned, like the loader's rule). */
+export const R82_CONFIG_DTB_ADDR = R82_CONFIG_RAM - 2 * 1024 * 1024;
+
+/** Merge `from` into `into`: properties replace, children merge by name or are appended. */
+function overlay(into: FdtNode, from: FdtNode): void {
+  for (const [k, v] of from.props) into.props.set(k, v);
+  for (const c of from.children) {
+    const same = into.children.find((x) => x.name === c.name);
+    if (same) overlay(same, c);
+    else into.children.push(cloneNode(c));
+  }
+}
+
+/** A complete host tree: `cfg` itself if it describes memory, else `cfg` overlaid on the r82 board. */
+export function r82HostTree(cfg: Fdt): Fdt {
+  if (cfg.root.children.some((c) => c.name === 'memory' || c.name.startsWith('memory@'))) return cfg;
+  const root = makeR82Dtb({ ramSize: R82_CONFIG_RAM, cpus: R82_CONFIG_CPUS });
+  overlay(root, cfg.root);
+  return { root, reserve: cfg.reserve, bootCpuidPhys: cfg.bootCpuidPhys };
+}
+
+/** The built-in configuration as a host tree. */
+export function r82DefaultTree(): Fdt {
+  return r82HostTree(parseDts(readFileSync(R82_DEFAULT_DTS, 'utf8'), R82_DEFAULT_DTS));
+}
