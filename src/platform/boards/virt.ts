@@ -18,16 +18,13 @@ import { Bus, type RamBank } from '../bus.js';
 import type { Board, BoardMmioRegion } from './index.js';
 import { Machine, type MachineConfig } from '../machine.js';
 import { Pl011 } from '../devices/pl011.js';
-import { Gicv3, GicDistributor, GicRedistributors } from '../devices/gic/index.js';
-import { GenericTimers } from '../devices/timer.js';
+import type { Gicv3 } from '../devices/gic/index.js';
+import type { GenericTimers } from '../devices/timer.js';
+import { wireGicv3 } from './interrupts.js';
 import { makeVirtDtb, virtCpuMpidr, VIRT_IRQ, VIRT_MEMMAP } from './virtDt.js';
 import { planBoot, QEMU_BOARD_DTB_SIZE, type BootPlan } from '../loader/place.js';
 import { buildDtb, type FdtNode } from '../../fdt/dtb.js';
 import { InputError } from '../../util/errors.js';
-
-/** DT interrupt specifiers number SPIs from INTID 32 and PPIs from INTID 16. */
-const SPI_BASE = 32;
-const PPI_BASE = 16;
 
 export const VIRT_DEFAULT_MEM = 512 * 1024 * 1024;
 /** Cortex-A57: ID_AA64MMFR0_EL1.PARange = 44 bits. */
@@ -99,17 +96,14 @@ export class VirtBoard implements Board {
       ...(opts.quantum !== undefined ? { quantum: opts.quantum } : {}),
       ...(opts.trace ? { trace: opts.trace } : {}),
     });
-    this.gic = new Gicv3(this.machine.pes, PPI_BASE + VIRT_IRQ.gicMaintenancePpi);
-    this.gic.attach();
-    this.bus.addMmio(VIRT_MEMMAP.gicDist.base, VIRT_MEMMAP.gicDist.size, new GicDistributor(this.gic));
-    this.bus.addMmio(VIRT_MEMMAP.gicRedist.base, VIRT_MEMMAP.gicRedist.size, new GicRedistributors(this.gic));
-    this.uart.onIrq = (level) => this.gic.setSpiLine(SPI_BASE + VIRT_IRQ.uartSpi, level);
-    const gic = this.gic;
-    this.timers = new GenericTimers(this.machine.pes, this.machine.cntfrq, {
-      intids: [PPI_BASE + VIRT_IRQ.timerNonSecurePpi, PPI_BASE + VIRT_IRQ.timerVirtPpi, PPI_BASE + VIRT_IRQ.timerHypPpi],
-      setPpiLine: (pe, intid, level) => gic.setPpiLine(pe, intid, level),
-    });
-    this.machine.addTimed(this.timers);
+    ({ gic: this.gic, timers: this.timers } = wireGicv3(this.machine, this.bus, {
+      dist: VIRT_MEMMAP.gicDist,
+      redist: VIRT_MEMMAP.gicRedist,
+      maintenancePpi: VIRT_IRQ.gicMaintenancePpi,
+      timerPpis: { nonSecure: VIRT_IRQ.timerNonSecurePpi, virt: VIRT_IRQ.timerVirtPpi, hyp: VIRT_IRQ.timerHypPpi },
+      uart: this.uart,
+      uartSpi: VIRT_IRQ.uartSpi,
+    }));
   }
 
   /** The device tree QEMU would generate for this configuration (before boot fix-ups). */
