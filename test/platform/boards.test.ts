@@ -7,10 +7,12 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildDtb, getNode, getReg, getString, getU32, isCompatible, parseDtb, walk } from '../../src/fdt/dtb.js';
+import { buildDtb, getCells, getNode, getReg, getString, getU32, isCompatible, parseDtb, walk } from '../../src/fdt/dtb.js';
 import { BOARD_NAMES, boardLimits, createBoard, type Board, type BoardName } from '../../src/platform/boards/index.js';
 import { bootFdtInfo } from '../../src/hv/bootfdt.js';
 import { InputError } from '../../src/util/errors.js';
+import { Gicv3 } from '../../src/platform/devices/gic/index.js';
+import { Icc } from '../../src/arch/sysreg/gic.js';
 
 const GiB = 2 ** 30;
 const EXPECT: Record<BoardName, { banks: [number, number][]; uart: number; cpus: number }> = {
@@ -187,4 +189,87 @@ test('armvisor run --board juno|seattle runs a bare-metal image on that board', 
   const bad = spawnSync(process.execPath, [main, 'run', join(dir, 'juno.bin'), '--board', 'seattle', '--smp', '9'], { encoding: 'utf8' });
   assert.equal(bad.status, 1);
   assert.equal(bad.stderr, "armvisor: --smp: '9' must be 1..8\n");
+});
+
+const ITLINES: Record<BoardName, number> = { virt: 7, juno: 7, seattle: 11, r82: 7 };
+
+for (const name of BOARD_NAMES) {
+  test(`${name}: the GICv3 answers at the DT's address, and the UART's SPI reaches PE0 through it`, () => {
+    const { board } = make(name, { cpus: 2 });
+    const root = parseDtb(buildDtb(board.deviceTree()), `${name}.dtb`).root;
+    let gicNode: ReturnType<typeof getNode> | undefined;
+    let uartNode: ReturnType<typeof getNode> | undefined;
+    walk(root, (n) => {
+      if (isCompatible(n, 'arm,gic-v3')) gicNode = n;
+      if (isCompatible(n, 'arm,pl011')) uartNode = n;
+    });
+    assert.ok(gicNode && uartNode);
+    const [distReg, redistReg] = getReg(root, gicNode);
+    const dist = board.bus.findMmio(distReg.address);
+    const redist = board.bus.findMmio(redistReg.address);
+    assert.ok(dist && redist, 'both GIC frames are on the bus');
+    const gicd = (off: number, v?: number): number => {
+      if (v === undefined) return dist.dev.read(off, 4, 0);
+      dist.dev.write(off, 4, v, 0);
+      return 0;
+    };
+    const typer = gicd(0x4);
+    assert.equal(typer & 0x1f, ITLINES[name], 'GICD_TYPER.ITLinesNumber');
+    assert.equal(board.gic.nrIrqs, 32 * (ITLINES[name] + 1));
+    // GICR_TYPER of PE1 carries its affinity and Last.
+    const r1 = redistReg.address + 0x2_0000 - redist.base;
+    assert.equal(redist.dev.read(r1 + 0xc, 4, 1), board.machine.pes[1].cfg.affinity);
+    assert.equal(redist.dev.read(r1 + 0x8, 4, 1) & 0x10, 0x10, 'GICR_TYPER.Last on the last PE');
+
+    // The UART's DT interrupt (SPI n = INTID 32 + n), Group 1, routed to PE0, raised by the UART.
+    const [kind, spi] = getCells(uartNode, 'interrupts');
+    assert.equal(kind, 0, 'an SPI');
+    const intid = 32 + spi;
+    assert.ok(intid < board.gic.nrIrqs);
+    gicd(0x0, 3);
+    gicd(0x80 + 4 * (intid >> 5), 1 << (intid & 31));
+    gicd(0x100 + 4 * (intid >> 5), 1 << (intid & 31));
+    gicd(0x6000 + 8 * intid, board.machine.pes[0].cfg.affinity);
+    assert.equal((gicd(0x100 + 4 * (intid >> 5)) >>> (intid & 31)) & 1, 1, 'ISENABLER reads back');
+    const pe0 = board.machine.pes[0];
+    board.gic.cpuInterface.write(pe0, Icc.PMR, 0xffn);
+    board.gic.cpuInterface.write(pe0, Icc.IGRPEN1, 1n);
+    assert.equal(pe0.irqLine, false);
+    board.uart.onIrq?.(true);
+    assert.equal(pe0.irqLine, true, 'the UART interrupt reaches PE0');
+    assert.equal(board.gic.cpuInterface.read(pe0, Icc.IAR1), BigInt(intid));
+    // One past the last INTID is reserved: RAZ/WI.
+    const past = board.gic.nrIrqs;
+    if (past < 1020) {
+      gicd(0x100 + 4 * (past >> 5), 1);
+      assert.equal(gicd(0x100 + 4 * (past >> 5)), 0);
+      gicd(0x6000 + 8 * past, 0);
+      assert.equal(gicd(0x6000 + 8 * past), 0);
+    }
+  });
+}
+
+test('seattle: SPI 328 (INTID 360) is a working SPI — pending, acknowledged, EOId', () => {
+  const { board } = make('seattle', { cpus: 1 });
+  const pe0 = board.machine.pes[0];
+  const intid = 360;
+  board.gic.spis.enabled[intid] = 1;
+  board.gic.spis.group[intid] = 1;
+  board.gic.ctlr = 2;
+  board.gic.cpuInterface.write(pe0, Icc.PMR, 0xffn);
+  board.gic.cpuInterface.write(pe0, Icc.IGRPEN1, 1n);
+  board.gic.setSpiLine(intid, true);
+  assert.equal(pe0.irqLine, true);
+  assert.equal(board.gic.cpuInterface.read(pe0, Icc.IAR1), 360n);
+  board.gic.setSpiLine(intid, false);
+  board.gic.cpuInterface.write(pe0, Icc.EOIR1, 360n);
+  assert.equal(board.gic.spis.active[intid], 0);
+  assert.equal(pe0.irqLine, false);
+  assert.throws(() => board.gic.setSpiLine(384, true), /out of range/);
+});
+
+test('Gicv3: the INTID count must be a multiple of 32 up to 1020', () => {
+  const { board } = make('virt', { cpus: 1 });
+  for (const n of [0, 48, 1024, 1020]) assert.throws(() => new Gicv3(board.machine.pes, 25, n), /multiple of 32/);
+  assert.equal(new Gicv3(board.machine.pes, 25, 992).nrIrqs, 992);
 });

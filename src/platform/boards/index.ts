@@ -9,6 +9,8 @@
 //   seattle  AMD Seattle-like (seattle.ts): RAM at 0x80_0000_0000 (512 GiB), PL011 at 0xe101_0000
 //   r82      Armv8-R AArch64, Cortex-R82-like with PMSAv8-64 MPUs (r82.ts, r82Dt.ts): DRAM at 0,
 //            PL011 at 0x9c09_0000; always boots at EL2
+import type { Gicv3 } from '../devices/gic/index.js';
+import type { GenericTimers } from '../devices/timer.js';
 import type { Bus, RamBank } from '../bus.js';
 import type { Machine } from '../machine.js';
 import type { Pl011 } from '../devices/pl011.js';
@@ -41,6 +43,9 @@ export interface Board {
   /** The console UART (PL011). */
   readonly uart: Pl011;
   readonly uartBase: number;
+  /** The GICv3 and the generic timers' outputs (boards/interrupts.ts wires both). */
+  readonly gic: Gicv3;
+  readonly timers: GenericTimers;
   /** RAM banks, ascending. */
   readonly ramBanks: readonly RamBank[];
   /** The board's MMIO map (devices, modelled or not), ascending. */

@@ -6,7 +6,7 @@
 //   GICv3   distributor 0x2f00_0000, redistributors 0x2f10_0000 (128 KiB per PE): real Juno
 //           has a GIC-400 (GICv2) at 0x2c01_0000, but we model only GICv3, so we use the
 //           addresses Arm's FVP Base models give their GICv3 — the Juno-family memory map's
-//           slot for it. Described in the DT; not modelled yet (accesses fault).
+//           slot for it. 256 INTIDs, as virt.
 //   PEs     up to 6: Juno's big cluster (MPIDR 0x0, 0x1) then its LITTLE one (0x100..0x103);
 //           all are our Cortex-A57 model, 44-bit PAs
 import type { BoardSpec } from './specBoard.js';

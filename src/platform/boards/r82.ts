@@ -14,7 +14,10 @@
 import { Bus } from '../bus.js';
 import { Machine, type MachineConfig } from '../machine.js';
 import { Pl011 } from '../devices/pl011.js';
-import { makeR82Dtb, R82_MAX_CPUS, R82_MEMMAP } from './r82Dt.js';
+import type { Gicv3 } from '../devices/gic/index.js';
+import type { GenericTimers } from '../devices/timer.js';
+import { wireGicv3 } from './interrupts.js';
+import { makeR82Dtb, R82_IRQ, R82_MAX_CPUS, R82_MEMMAP } from './r82Dt.js';
 import { planBoot, QEMU_BOARD_DTB_SIZE, type BootPlan } from '../loader/place.js';
 import { buildDtb, type FdtNode } from '../../fdt/dtb.js';
 import { InputError } from '../../util/errors.js';
@@ -64,6 +67,8 @@ export class R82Board implements Board {
   readonly bus = new Bus();
   readonly machine: Machine;
   readonly uart: Pl011;
+  readonly gic: Gicv3;
+  readonly timers: GenericTimers;
   readonly ramBase = R82_MEMMAP.mem.base;
   readonly uartBase = R82_MEMMAP.uart.base;
   readonly ramBanks: readonly RamBank[];
@@ -78,10 +83,11 @@ export class R82Board implements Board {
       throw new InputError('--mem', `${opts.memSize} bytes is more than the 2 GiB DRAM window of the r82 board`);
     this.pmsa = r82Pmsa(opts.pmsa);
     this.ramBanks = [{ base: this.ramBase, size: opts.memSize }];
+    const redist = { base: R82_MEMMAP.gicRedist.base, size: opts.cpus * GICV3_REDIST_SIZE };
     this.mmioMap = [
       { name: 'pl011', base: R82_MEMMAP.uart.base, size: R82_MEMMAP.uart.size, modelled: true },
-      { name: 'gicv3-dist', base: R82_MEMMAP.gicDist.base, size: R82_MEMMAP.gicDist.size, modelled: false },
-      { name: 'gicv3-redist', base: R82_MEMMAP.gicRedist.base, size: opts.cpus * GICV3_REDIST_SIZE, modelled: false },
+      { name: 'gicv3-dist', base: R82_MEMMAP.gicDist.base, size: R82_MEMMAP.gicDist.size, modelled: true },
+      { name: 'gicv3-redist', ...redist, modelled: true },
     ];
     this.bus.addRam(this.ramBase, opts.memSize);
     this.uart = new Pl011({ tx: opts.console, ...(opts.onRxInterest ? { onRxInterest: opts.onRxInterest } : {}) });
@@ -106,6 +112,14 @@ export class R82Board implements Board {
       ...(opts.quantum !== undefined ? { quantum: opts.quantum } : {}),
       ...(opts.trace ? { trace: opts.trace } : {}),
     });
+    ({ gic: this.gic, timers: this.timers } = wireGicv3(this.machine, this.bus, {
+      dist: R82_MEMMAP.gicDist,
+      redist,
+      maintenancePpi: R82_IRQ.gicMaintenancePpi,
+      timerPpis: { nonSecure: R82_IRQ.timerNonSecurePpi, virt: R82_IRQ.timerVirtPpi, hyp: R82_IRQ.timerHypPpi },
+      uart: this.uart,
+      uartSpi: R82_IRQ.uartSpi,
+    }));
   }
 
   deviceTree(cmdline?: string): FdtNode {

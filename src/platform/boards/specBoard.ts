@@ -9,6 +9,9 @@
 import { Bus, type RamBank } from '../bus.js';
 import { Machine } from '../machine.js';
 import { Pl011 } from '../devices/pl011.js';
+import type { Gicv3 } from '../devices/gic/index.js';
+import type { GenericTimers } from '../devices/timer.js';
+import { wireGicv3 } from './interrupts.js';
 import { planBoot, QEMU_BOARD_DTB_SIZE, type BootPlan } from '../loader/place.js';
 import { makePsciNode } from '../loader/dtbFixup.js';
 import { buildDtb, fdtNode, setCells, setEmpty, setReg, setString, setStringList, setU32, type FdtNode } from '../../fdt/dtb.js';
@@ -24,7 +27,8 @@ export interface BoardSpec {
   /** RAM windows, ascending: where banks may be, and how big they are by default. */
   ram: { base: number; defaultSize: number; maxSize: number }[];
   uart: { base: number; size: number; spi: number; clockHz: number };
-  gic: { dist: { base: number; size: number }; redist: { base: number } };
+  /** GICv3 frames; `nrIrqs`: INTIDs implemented (default 256), enough for the UART's SPI. */
+  gic: { dist: { base: number; size: number }; redist: { base: number }; nrIrqs?: number };
   maxCpus: number;
   /** MPIDR affinity (Aff1 << 8 | Aff0) of PE i. */
   mpidr(i: number): number;
@@ -64,6 +68,8 @@ export class SpecBoard implements Board {
   readonly bus = new Bus();
   readonly machine: Machine;
   readonly uart: Pl011;
+  readonly gic: Gicv3;
+  readonly timers: GenericTimers;
   readonly uartBase: number;
   readonly ramBanks: readonly RamBank[];
   readonly mmioMap: readonly BoardMmioRegion[];
@@ -83,10 +89,11 @@ export class SpecBoard implements Board {
     this.uartBase = spec.uart.base;
     this.uart = new Pl011({ tx: opts.console, ...(opts.onRxInterest ? { onRxInterest: opts.onRxInterest } : {}) });
     this.bus.addMmio(spec.uart.base, spec.uart.size, this.uart);
+    const redist = { base: spec.gic.redist.base, size: spec.maxCpus * GICV3_REDIST_SIZE };
     this.mmioMap = [
       { name: 'pl011', base: spec.uart.base, size: spec.uart.size, modelled: true },
-      { name: 'gicv3-dist', base: spec.gic.dist.base, size: spec.gic.dist.size, modelled: false },
-      { name: 'gicv3-redist', base: spec.gic.redist.base, size: spec.maxCpus * GICV3_REDIST_SIZE, modelled: false },
+      { name: 'gicv3-dist', base: spec.gic.dist.base, size: spec.gic.dist.size, modelled: true },
+      { name: 'gicv3-redist', ...redist, modelled: true },
     ].sort((a, b) => a.base - b.base);
     this.machine = new Machine({
       bus: this.bus,
@@ -105,6 +112,15 @@ export class SpecBoard implements Board {
       ...(opts.quantum !== undefined ? { quantum: opts.quantum } : {}),
       ...(opts.trace ? { trace: opts.trace } : {}),
     });
+    ({ gic: this.gic, timers: this.timers } = wireGicv3(this.machine, this.bus, {
+      dist: spec.gic.dist,
+      redist,
+      maintenancePpi: PPI.gicMaintenance,
+      timerPpis: { nonSecure: PPI.timerNonSecure, virt: PPI.timerVirt, hyp: PPI.timerHyp },
+      uart: this.uart,
+      uartSpi: spec.uart.spi,
+      ...(spec.gic.nrIrqs !== undefined ? { nrIrqs: spec.gic.nrIrqs } : {}),
+    }));
   }
 
   deviceTree(cmdline?: string): FdtNode {

@@ -18,16 +18,13 @@ import { Bus, type RamBank } from '../bus.js';
 import type { Board, BoardMmioRegion } from './index.js';
 import { Machine, type MachineConfig } from '../machine.js';
 import { Pl011 } from '../devices/pl011.js';
-import { Gicv3, GicDistributor, GicRedistributors } from '../devices/gic/index.js';
-import { GenericTimers } from '../devices/timer.js';
+import type { Gicv3 } from '../devices/gic/index.js';
+import type { GenericTimers } from '../devices/timer.js';
+import { wireGicv3, type Gicv3Wired } from './interrupts.js';
 import { makeVirtDtb, virtCpuMpidr, VIRT_IRQ, VIRT_MEMMAP } from './virtDt.js';
 import { planBoot, QEMU_BOARD_DTB_SIZE, type BootPlan } from '../loader/place.js';
 import { buildDtb, type FdtNode } from '../../fdt/dtb.js';
 import { InputError } from '../../util/errors.js';
-
-/** DT interrupt specifiers number SPIs from INTID 32 and PPIs from INTID 16. */
-const SPI_BASE = 32;
-const PPI_BASE = 16;
 
 export const VIRT_DEFAULT_MEM = 512 * 1024 * 1024;
 /** Cortex-A57: ID_AA64MMFR0_EL1.PARange = 44 bits. */
@@ -61,18 +58,15 @@ export interface KernelInput {
  * virt's interrupt wiring: the GICv3 at QEMU's addresses, the PL011 on its SPI, and the generic
  * timers' outputs on their PPIs (also used for hypervisor boots with custom RAM banks).
  */
-export function wireVirtInterrupts(machine: Machine, bus: Bus, uart: Pl011): { gic: Gicv3; timers: GenericTimers } {
-  const gic = new Gicv3(machine.pes, PPI_BASE + VIRT_IRQ.gicMaintenancePpi);
-  gic.attach();
-  bus.addMmio(VIRT_MEMMAP.gicDist.base, VIRT_MEMMAP.gicDist.size, new GicDistributor(gic));
-  bus.addMmio(VIRT_MEMMAP.gicRedist.base, VIRT_MEMMAP.gicRedist.size, new GicRedistributors(gic));
-  uart.onIrq = (level) => gic.setSpiLine(SPI_BASE + VIRT_IRQ.uartSpi, level);
-  const timers = new GenericTimers(machine.pes, machine.cntfrq, {
-    intids: [PPI_BASE + VIRT_IRQ.timerNonSecurePpi, PPI_BASE + VIRT_IRQ.timerVirtPpi, PPI_BASE + VIRT_IRQ.timerHypPpi],
-    setPpiLine: (pe, intid, level) => gic.setPpiLine(pe, intid, level),
+export function wireVirtInterrupts(machine: Machine, bus: Bus, uart: Pl011): Gicv3Wired {
+  return wireGicv3(machine, bus, {
+    dist: VIRT_MEMMAP.gicDist,
+    redist: VIRT_MEMMAP.gicRedist,
+    maintenancePpi: VIRT_IRQ.gicMaintenancePpi,
+    timerPpis: { nonSecure: VIRT_IRQ.timerNonSecurePpi, virt: VIRT_IRQ.timerVirtPpi, hyp: VIRT_IRQ.timerHypPpi },
+    uart,
+    uartSpi: VIRT_IRQ.uartSpi,
   });
-  machine.addTimed(timers);
-  return { gic, timers };
 }
 
 export class VirtBoard implements Board {

@@ -1,7 +1,12 @@
 // GICv3 constants shared by the distributor, redistributors and CPU interface (IHI 0069).
 
-/** INTIDs implemented: SGIs 0-15, PPIs 16-31, SPIs 32-255 (GICD_TYPER.ITLinesNumber = 7). */
+/**
+ * INTIDs implemented by default, as QEMU virt: SGIs 0-15, PPIs 16-31, SPIs 32-255
+ * (GICD_TYPER.ITLinesNumber = 7). A board may ask for more (Gicv3's `nrIrqs`).
+ */
 export const GIC_NUM_IRQ = 256;
+/** The largest INTID count: SPIs end at 1019 (§2.2.1); ITLinesNumber counts blocks of 32. */
+export const GIC_MAX_NUM_IRQ = 1020;
 /** The spurious INTID (§2.2.1): nothing to acknowledge. */
 export const INTID_SPURIOUS = 1023;
 /** GICD_CTLR enables (DS = 1 layout, §12.9.4). */

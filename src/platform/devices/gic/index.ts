@@ -1,6 +1,6 @@
 // A GICv3 (IHI 0069) as QEMU 7.2's `-M virt,gic-version=3` presents it to a guest without EL3:
 // one Security state (GICD_CTLR.DS = 1), affinity routing always on (ARE = 1), no LPIs/ITS,
-// 256 INTIDs (GICD_TYPER.ITLinesNumber = 7), 5 bits of priority in the CPU interface.
+// 256 INTIDs by default (GICD_TYPER.ITLinesNumber = 7; `nrIrqs` up to 1020), 5 bits of priority in the CPU interface.
 //
 //   distributor.ts     GICD_* frame: SPI state, IROUTER
 //   redistributor.ts   GICR_* frames, one RD + SGI pair per PE: SGI/PPI state, WAKER
@@ -16,7 +16,7 @@ import type { Pe } from '../../../arch/pe.js';
 import { IrqState } from './irqState.js';
 import { CpuInterface } from './cpuInterface.js';
 import { VirtualCpuInterface } from './virtualInterface.js';
-import { GIC_NUM_IRQ, INTID_SPURIOUS, CTLR_EN_GRP0, CTLR_EN_GRP1, PRI_BITS } from './consts.js';
+import { GIC_NUM_IRQ, GIC_MAX_NUM_IRQ, INTID_SPURIOUS, CTLR_EN_GRP0, CTLR_EN_GRP1, PRI_BITS } from './consts.js';
 
 export * from './consts.js';
 
@@ -49,24 +49,34 @@ export class GicCpu {
 export class Gicv3 {
   /** GICD_CTLR EnableGrp0 / EnableGrp1. */
   ctlr = 0;
-  readonly spis = new IrqState(GIC_NUM_IRQ);
+  readonly spis: IrqState;
   /** GICD_IROUTER<n>: Aff2.Aff1.Aff0 (bits 23:0) and Aff3 (bits 39:32), per SPI. */
-  readonly routeLo = new Uint32Array(GIC_NUM_IRQ);
-  readonly routeHi = new Uint32Array(GIC_NUM_IRQ);
+  readonly routeLo: Uint32Array;
+  readonly routeHi: Uint32Array;
   /** The PE each SPI is routed to (−1: no PE has that affinity). */
-  readonly spiTarget = new Int16Array(GIC_NUM_IRQ);
+  readonly spiTarget: Int16Array;
   readonly cpus: GicCpu[];
   readonly cpuInterface: CpuInterface;
   readonly virtual: VirtualCpuInterface;
 
   /**
    * `maintenanceIntid`: the PPI the virtual interface's maintenance interrupt drives (25, the
-   * SBSA's choice, which QEMU virt follows as PPI 9).
+   * SBSA's choice, which QEMU virt follows as PPI 9). `nrIrqs`: INTIDs implemented, a
+   * multiple of 32 below 1020 (GICD_TYPER.ITLinesNumber = nrIrqs / 32 − 1, §12.9.38); the
+   * registers of INTIDs from nrIrqs up are reserved (RAZ/WI).
    */
   constructor(
     readonly pes: readonly Pe[],
     readonly maintenanceIntid = 25,
+    readonly nrIrqs = GIC_NUM_IRQ,
   ) {
+    if (!Number.isInteger(nrIrqs) || nrIrqs < 64 || nrIrqs % 32 !== 0 || nrIrqs > GIC_MAX_NUM_IRQ) {
+      throw new Error(`GIC: ${nrIrqs} INTIDs; must be a multiple of 32 from 64 to ${GIC_MAX_NUM_IRQ}`);
+    }
+    this.spis = new IrqState(nrIrqs);
+    this.routeLo = new Uint32Array(nrIrqs);
+    this.routeHi = new Uint32Array(nrIrqs);
+    this.spiTarget = new Int16Array(nrIrqs);
     this.cpus = pes.map(() => new GicCpu());
     this.virtual = new VirtualCpuInterface({
       pes,
@@ -74,7 +84,7 @@ export class Gicv3 {
       setMaintenance: (peId, level) => this.setPpiLine(peId, maintenanceIntid, level),
     });
     this.cpuInterface = new CpuInterface(this, this.virtual);
-    for (let i = 32; i < GIC_NUM_IRQ; i++) this.setRoute(i, 0, 0);
+    for (let i = 32; i < this.nrIrqs; i++) this.setRoute(i, 0, 0);
   }
 
   /** Attach the CPU interface to every PE's ICC_* registers. */
@@ -84,7 +94,7 @@ export class Gicv3 {
 
   /** Drive an SPI's input line (a device's interrupt output). */
   setSpiLine(intid: number, level: boolean): void {
-    if (intid < 32 || intid >= GIC_NUM_IRQ) throw new Error(`GIC: SPI ${intid} out of range`);
+    if (intid < 32 || intid >= this.nrIrqs) throw new Error(`GIC: SPI ${intid} out of range`);
     this.spis.setLine(intid, level);
     const t = this.spiTarget[intid];
     if (t >= 0) this.update(t);
@@ -113,7 +123,7 @@ export class Gicv3 {
   /** The state block holding `intid` as seen from PE `peId` (banked below 32). */
   stateOf(peId: number, intid: number): IrqState | null {
     if (intid < 32) return this.cpus[peId].local;
-    return intid < GIC_NUM_IRQ ? this.spis : null;
+    return intid < this.nrIrqs ? this.spis : null;
   }
 
   private groupEnabled(group: number): boolean {
@@ -138,7 +148,7 @@ export class Gicv3 {
       bestGroup = s.group[i];
     };
     for (let i = 0; i < 32; i++) consider(c.local, i);
-    for (let i = 32; i < GIC_NUM_IRQ; i++) if (this.spiTarget[i] === peId) consider(this.spis, i);
+    for (let i = 32; i < this.nrIrqs; i++) if (this.spiTarget[i] === peId) consider(this.spis, i);
     c.hppiId = bestId;
     c.hppiPrio = bestPrio;
     c.hppiGroup = bestGroup;
