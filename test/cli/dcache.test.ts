@@ -2,25 +2,11 @@
 // a seeded run (src/arch/cache).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { cli, oneLineError } from '../helpers/cli.js';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 
-const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 const GUEST = join(fileURLToPath(new URL('../../../guests/', import.meta.url)), 'bin/dcache.elf');
-
-function cli(args: string[]) {
-  const r = spawnSync(process.execPath, [MAIN, ...args], { encoding: 'utf8', timeout: 120_000, stdio: ['ignore', 'pipe', 'pipe'] });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-function oneLineError(args: string[], re: RegExp): void {
-  const r = cli(args);
-  assert.equal(r.status, 1, r.stderr);
-  const lines = r.stderr.split('\n').filter((l) => l !== '');
-  assert.equal(lines.length, 1, r.stderr);
-  assert.match(lines[0], re);
-}
 
 test('--dcache options are checked', () => {
   oneLineError(['run', '--dcache-seed', '3'], /^armvisor: --dcache-seed: needs --dcache/);

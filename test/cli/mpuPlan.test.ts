@@ -2,29 +2,12 @@
 // counts, DTS and DTB input, a domain refused for lack of regions, and bad input as one line.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { cli, oneLineError } from '../helpers/cli.js';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { buildDtb } from '../../src/fdt/dtb.js';
 import { r82DefaultTree } from '../../src/hv/configs/r82.js';
-
-const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
-
-function cli(args: string[]) {
-  const r = spawnSync(process.execPath, [MAIN, ...args], { encoding: 'utf8', timeout: 60_000, stdio: ['ignore', 'pipe', 'pipe'] });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-function oneLineError(args: string[], re: RegExp): void {
-  const r = cli(args);
-  assert.equal(r.status, 1, r.stderr);
-  const lines = r.stderr.split('\n').filter((l) => l !== '');
-  assert.equal(lines.length, 1, r.stderr);
-  assert.match(lines[0], re);
-  assert.equal(r.stdout, '');
-}
 
 const tmp = mkdtempSync(join(tmpdir(), 'mpu-plan-'));
 

@@ -2,25 +2,11 @@
 // errors (one line, status 1), and the MPU views of --explain and --dump-tables.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { cli, oneLineError } from '../helpers/cli.js';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 
-const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 const GUESTS = fileURLToPath(new URL('../../../guests/', import.meta.url));
-
-function cli(args: string[]) {
-  const r = spawnSync(process.execPath, [MAIN, ...args], { encoding: 'utf8', timeout: 120_000, stdio: ['ignore', 'pipe', 'pipe'] });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-function oneLineError(args: string[], re: RegExp): void {
-  const r = cli(args);
-  assert.equal(r.status, 1, r.stderr);
-  const lines = r.stderr.split('\n').filter((l) => l !== '');
-  assert.equal(lines.length, 1, r.stderr);
-  assert.match(lines[0], re);
-}
 
 test('run --board r82 with no image boots the r82 demo guest at EL2 with the Cortex-R82 MIDR', () => {
   const r = cli(['run', '--board', 'r82']);
