@@ -21,6 +21,7 @@ import { installHypervisor, type Hypervisor } from '../hv/entry.js';
 import { decideIdentityMap, layoutLines, layoutSelfChecks, makeLayout } from '../hv/mm/mmu/layout.js';
 import type { XenKnobs } from '../hv/xen.js';
 import { parseAddr, parseCount, parseSize, readInput } from './run.js';
+import { readTree } from './mpuPlan.js';
 import type { Fdt } from '../fdt/dtb.js';
 import type { PmsaConfig } from '../arch/pmsa/state.js';
 import { Gicv3, GicDistributor, GicRedistributors } from '../platform/devices/gic/index.js';
@@ -200,6 +201,7 @@ export function bootXen(spec: XenBootSpec): XenBootResult {
   // unless --load-addr says otherwise.
   const mpu = spec.board === 'r82';
   const mpuLoad = spec.loadAddr ?? banks[0].start + 2 * 1024 * 1024;
+  if (mpu && mpuLoad % 4096 !== 0) throw new InputError('--load-addr', `${hex(mpuLoad)} is not 4 KiB aligned`);
   const image = buildXenImage(mpu ? { mpu: true, linkAddr: mpuLoad } : makeLayout(spec.layout ?? 'seed'));
   const hv = installHypervisor(machine, image, { knobs: spec.knobs ?? {} });
   spec.editTree?.(tree);
@@ -249,6 +251,8 @@ export interface BootOptions {
   layout?: string;
   knob?: string[];
   maxInsns?: string;
+  mpuEl2Regions?: string;
+  config?: string;
   dumpTables?: boolean;
   explain?: boolean;
 }
@@ -287,6 +291,9 @@ export function bootCommand(o: BootOptions): number {
     else if (k === 'omit-identity-map') knobs.omitIdentityMap = true;
     else throw new InputError('--knob', `'${k}' is not a knob (knobs: map-tables-with-domain-page-only, omit-identity-map)`);
   }
+  if ((o.mpuEl2Regions !== undefined || o.config !== undefined) && o.board !== 'r82') {
+    throw new InputError(o.config !== undefined ? '--config' : '--mpu-el2-regions', `only the r82 board (MPU) takes it, not '${o.board}'`);
+  }
   let out = '';
   const flush = (): void => {
     if (out) process.stdout.write(out);
@@ -305,6 +312,8 @@ export function bootCommand(o: BootOptions): number {
     knobs,
     layout: parseLayout(o.layout),
     ...(o.maxInsns !== undefined ? { maxInsns: parseCount(o.maxInsns, '--max-insns') } : {}),
+    ...(o.mpuEl2Regions !== undefined ? { pmsa: { el2Regions: parseCount(o.mpuEl2Regions, '--mpu-el2-regions') } } : {}),
+    ...(o.config !== undefined ? { config: readTree(o.config) } : {}),
     console: (b) => {
       out += String.fromCharCode(b);
       if (out.length > 4096) flush();
