@@ -83,7 +83,7 @@ test('armvisor boot --board r82: the MPU start of day with no other argument, ex
   writeFileSync(
     dts,
     `/dts-v1/;\n/ { chosen { #address-cells = <2>; #size-cells = <2>; xen,static-heap = <0x0 0x01000000 0x0 0x01000000>;\n` +
-      `  domA { compatible = "xen,domain"; #address-cells = <2>; #size-cells = <2>; memory = <0x0 0x10000>; cpus = <1>; direct-map;\n` +
+      `  domA { compatible = "xen,domain"; #address-cells = <2>; #size-cells = <2>; memory = <0x0 0x24000>; cpus = <1>; direct-map;\n` +
       `    xen,static-mem = ${banks.join(', ')}; }; }; };\n`,
   );
   const refused = cli(['boot', '--board', 'r82', '--mpu-el2-regions', '16', '--config', dts]);
