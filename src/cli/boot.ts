@@ -353,6 +353,12 @@ export interface LayoutOptions {
 
 /** `armvisor layout`: the layout, its self-checks, and the identity-map decision for a load. */
 export function layoutCommand(o: LayoutOptions): string {
+  if (o.board === 'r82') {
+    throw new InputError(
+      '--board',
+      "'r82' has no virtual layout: its hypervisor runs at physical addresses behind the EL2 MPU (see armvisor mpu-plan)",
+    );
+  }
   const banks = o.ram !== undefined ? parseRam(o.ram) : boardBanks(o.board, o.mem !== undefined ? parseSize(o.mem, '--mem') : undefined);
   banks.sort((a, b) => a.start - b.start);
   const l = makeLayout(parseLayout(o.layout));
