@@ -21,6 +21,13 @@ import { installHypervisor, type Hypervisor } from '../hv/entry.js';
 import { decideIdentityMap, layoutLines, layoutSelfChecks, makeLayout } from '../hv/mm/mmu/layout.js';
 import type { XenKnobs } from '../hv/xen.js';
 import { parseAddr, parseCount, parseSize, readInput } from './run.js';
+import { readTree } from './mpuPlan.js';
+import type { Fdt } from '../fdt/dtb.js';
+import type { PmsaConfig } from '../arch/pmsa/state.js';
+import { Gicv3, GicDistributor, GicRedistributors } from '../platform/devices/gic/index.js';
+import { R82_IRQ, R82_MEMMAP } from '../platform/boards/r82Dt.js';
+import { GICV3_REDIST_SIZE } from '../platform/boards/virtDt.js';
+import { r82DefaultTree, r82HostTree } from '../hv/configs/r82.js';
 
 export interface RamBankSpec {
   start: number;
@@ -45,6 +52,10 @@ export interface XenBootSpec {
   console: (byte: number) => void;
   /** Rule-checker events as they happen. */
   onRule?: (line: string) => void;
+  /** r82: the hypervisor configuration (a host tree or a /chosen fragment; default the built-in one). */
+  config?: Fdt;
+  /** r82: MPU options (MPUIR_EL2 region count…), as the board registry takes them. */
+  pmsa?: Partial<PmsaConfig>;
   /** Edit the board's device tree before modules are added (tests: bad trees). */
   editTree?: (root: FdtNode) => void;
   /** Called with the machine before it runs (tests: hooks on the PEs). */
@@ -66,14 +77,39 @@ export interface XenBootResult {
 const PA_BITS = 44;
 
 /** The board registry's board `name` as the hypervisor boots on it: EL2 PEs, PSCI over SMC. */
-function registryBoard(name: string, smp: number, memSize: number | undefined, console: (b: number) => void): Board {
-  if (name === 'r82') {
+function registryBoard(
+  name: string,
+  smp: number,
+  memSize: number | undefined,
+  console: (b: number) => void,
+  pmsa?: Partial<PmsaConfig>,
+): Board {
+  if (pmsa && name !== 'r82') throw new InputError('--mpu-el2-regions', `'${name}' has no MPU (only the r82 board does)`);
+  return createBoard(name, { el: 2, cpus: smp, console, ...(memSize !== undefined ? { memSize } : {}), ...(pmsa ? { pmsa } : {}) });
+}
+
+/**
+ * r82 for the MPU backend: the registry's board plus a GICv3 model at the board's GIC
+ * addresses (the registry board leaves it unmodelled; the hypervisor's gicInit drives it), and
+ * the host tree of the configuration (the built-in r82 one by default) for this RAM and CPUs.
+ */
+function r82HvBoard(spec: XenBootSpec, smp: number): HvBoard {
+  if (smp > 1) {
     throw new InputError(
-      '--board',
-      "'r82' is an Armv8-R (MPU) board: the hypervisor's MPU backend is not there yet (issue 7); try armvisor mpu-plan",
+      '--smp',
+      `'${smp}': the MPU backend boots one pCPU so far (a secondary's EL2 MPU would keep the boot-time configuration after init: seed 000)`,
     );
   }
-  return createBoard(name, { el: 2, cpus: smp, console, ...(memSize !== undefined ? { memSize } : {}) });
+  const board = registryBoard('r82', smp, spec.memSize, spec.console, spec.pmsa);
+  const machine = board.machine;
+  const gic = new Gicv3(machine.pes, 16 + R82_IRQ.gicMaintenancePpi);
+  gic.attach();
+  machine.bus.addMmio(R82_MEMMAP.gicDist.base, R82_MEMMAP.gicDist.size, new GicDistributor(gic));
+  machine.bus.addMmio(R82_MEMMAP.gicRedist.base, smp * GICV3_REDIST_SIZE, new GicRedistributors(gic));
+  const banks = board.ramBanks.map((b) => ({ start: b.base, size: b.size }));
+  const host = { ramSize: banks[0].size, cpus: smp };
+  const tree = spec.config ? r82HostTree(spec.config, host) : r82DefaultTree(host);
+  return { machine, banks, tree: tree.root };
 }
 
 /** The RAM banks of a board. */
@@ -112,8 +148,12 @@ export interface HvBoard {
 export function makeHvBoard(spec: XenBootSpec): HvBoard {
   const smp = spec.smp ?? 1;
   if (!Number.isInteger(smp) || smp < 1 || smp > 8) throw new InputError('--smp', `'${spec.smp}' must be 1..8`);
+  if (spec.board === 'r82') {
+    if (spec.ram) throw new InputError('--ram', 'the r82 board has its own DRAM window (use --mem)');
+    return r82HvBoard(spec, smp);
+  }
   if (!spec.ram) {
-    const board = registryBoard(spec.board, smp, spec.memSize, spec.console);
+    const board = registryBoard(spec.board, smp, spec.memSize, spec.console, spec.pmsa);
     const banks = board.ramBanks.map((b) => ({ start: b.base, size: b.size }));
     return { machine: board.machine, banks, tree: board.deviceTree() };
   }
@@ -157,14 +197,19 @@ export function bootXen(spec: XenBootSpec): XenBootResult {
   const bus = machine.bus;
   machine.rules.strict = spec.strict === true;
   machine.rules.sink = spec.onRule ?? null;
-  const image = buildXenImage(makeLayout(spec.layout ?? 'seed'));
+  // On the MPU the image is linked at its load address (no XEN_VIRT_START): RAM base + 2 MiB
+  // unless --load-addr says otherwise.
+  const mpu = spec.board === 'r82';
+  const mpuLoad = spec.loadAddr ?? banks[0].start + 2 * 1024 * 1024;
+  if (mpu && mpuLoad % 4096 !== 0) throw new InputError('--load-addr', `${hex(mpuLoad)} is not 4 KiB aligned`);
+  const image = buildXenImage(mpu ? { mpu: true, linkAddr: mpuLoad } : makeLayout(spec.layout ?? 'seed'));
   const hv = installHypervisor(machine, image, { knobs: spec.knobs ?? {} });
   spec.editTree?.(tree);
   const plan = planXenBoot({
     banks,
     image: image.bytes,
     imageSize: image.size,
-    ...(spec.loadAddr !== undefined ? { loadAddr: spec.loadAddr } : {}),
+    ...(mpu ? { loadAddr: mpuLoad } : spec.loadAddr !== undefined ? { loadAddr: spec.loadAddr } : {}),
     loader: spec.loader,
     dtb: tree,
     ...(spec.editDtb ? { editDtb: spec.editDtb } : {}),
@@ -206,6 +251,8 @@ export interface BootOptions {
   layout?: string;
   knob?: string[];
   maxInsns?: string;
+  mpuEl2Regions?: string;
+  config?: string;
   dumpTables?: boolean;
   explain?: boolean;
 }
@@ -244,6 +291,9 @@ export function bootCommand(o: BootOptions): number {
     else if (k === 'omit-identity-map') knobs.omitIdentityMap = true;
     else throw new InputError('--knob', `'${k}' is not a knob (knobs: map-tables-with-domain-page-only, omit-identity-map)`);
   }
+  if ((o.mpuEl2Regions !== undefined || o.config !== undefined) && o.board !== 'r82') {
+    throw new InputError(o.config !== undefined ? '--config' : '--mpu-el2-regions', `only the r82 board (MPU) takes it, not '${o.board}'`);
+  }
   let out = '';
   const flush = (): void => {
     if (out) process.stdout.write(out);
@@ -262,6 +312,8 @@ export function bootCommand(o: BootOptions): number {
     knobs,
     layout: parseLayout(o.layout),
     ...(o.maxInsns !== undefined ? { maxInsns: parseCount(o.maxInsns, '--max-insns') } : {}),
+    ...(o.mpuEl2Regions !== undefined ? { pmsa: { el2Regions: parseCount(o.mpuEl2Regions, '--mpu-el2-regions') } } : {}),
+    ...(o.config !== undefined ? { config: readTree(o.config) } : {}),
     console: (b) => {
       out += String.fromCharCode(b);
       if (out.length > 4096) flush();
@@ -301,6 +353,12 @@ export interface LayoutOptions {
 
 /** `armvisor layout`: the layout, its self-checks, and the identity-map decision for a load. */
 export function layoutCommand(o: LayoutOptions): string {
+  if (o.board === 'r82') {
+    throw new InputError(
+      '--board',
+      "'r82' has no virtual layout: its hypervisor runs at physical addresses behind the EL2 MPU (see armvisor mpu-plan)",
+    );
+  }
   const banks = o.ram !== undefined ? parseRam(o.ram) : boardBanks(o.board, o.mem !== undefined ? parseSize(o.mem, '--mem') : undefined);
   banks.sort((a, b) => a.start - b.start);
   const l = makeLayout(parseLayout(o.layout));

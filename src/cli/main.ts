@@ -92,6 +92,8 @@ function buildProgram(): Command {
     .addOption(
       new Option('--knob <name...>', 'test-only knobs that revert a fix (map-tables-with-domain-page-only, omit-identity-map)').hideHelp(),
     )
+    .option('--mpu-el2-regions <n>', 'r82: EL2 MPU regions, MPUIR_EL2 (1..255, default 32)')
+    .option('--config <dts|dtb>', 'r82: hypervisor configuration (host tree or /chosen fragment; default the built-in one)')
     .option('--max-insns <n>', 'stop after this many instructions')
     .action((opts: BootOptions) => {
       throw new Exit(bootCommand(opts));

@@ -52,7 +52,7 @@ function intOption(opt: string, v: string, min: number, max: number): number {
   return n;
 }
 
-function readTree(file: string): Fdt {
+export function readTree(file: string): Fdt {
   let bytes: Buffer;
   try {
     bytes = readFileSync(file);

@@ -84,6 +84,7 @@ const TEXT_FUNCS = [
   'idleLoop',
   'startSecondary',
   'gicv3CpuInit',
+  'setupRuntimeMpu',
 ];
 
 const INIT_FUNCS = [
@@ -109,13 +110,24 @@ const INIT_FUNCS = [
   'cpuUpWait',
   'gicInit',
   'gicv3DistInit',
+  'prepareEarlyMappings',
+  'enableMpu',
 ];
 
 const FUNC_SIZE = 0x40;
 
+/**
+ * How the image is linked: for the MMU at XEN_VIRT_START of a virtual layout, or for the MPU
+ * at its load address (no virtual addressing: Xen's MPU linker address is the PA, asm/mpu/
+ * layout.h XEN_VIRT_START = XEN_START_ADDRESS; seed 000 "Xen's run-time addresses are the
+ * same as the link time addresses").
+ */
+export type XenLink = XenLayout | { mpu: true; linkAddr: number };
+
 export interface XenImage {
-  layout: XenLayout;
-  /** Link address of _start (XEN_VIRT_START). */
+  /** The virtual layout (MMU images); null for an MPU image. */
+  layout: XenLayout | null;
+  /** Link address of _start (XEN_VIRT_START; on the MPU the load PA). */
   linkAddr: number;
   /** File contents (everything but .bss). */
   bytes: Uint8Array;
@@ -130,8 +142,13 @@ export interface XenImage {
   symbolize(va: number): string | null;
 }
 
-/** Link the image for `layout`. */
-export function buildXenImage(layout: XenLayout): XenImage {
+/** Link the image for `link` (a virtual layout, or an MPU load address). */
+export function buildXenImage(link: XenLink): XenImage {
+  const layout = 'mpu' in link ? null : link;
+  const mpuLink = 'mpu' in link ? link.linkAddr : null;
+  if (mpuLink !== null && (mpuLink % PAGE_SIZE !== 0 || mpuLink < 0)) {
+    throw new Error(`MPU image link address 0x${mpuLink.toString(16)} is not page aligned`);
+  }
   const symbols = new Map<string, XenSymbol>();
   const sections: Section[] = [];
   let off = 0;
@@ -187,7 +204,7 @@ export function buildXenImage(layout: XenLayout): XenImage {
   new TextEncoder().encodeInto(`Xen version ${XEN_VERSION}\0`, bytes.subarray(rodata.offset));
   void idmap;
 
-  const linkAddr = layout.xenVirtStart;
+  const linkAddr = mpuLink ?? layout!.xenVirtStart;
   const image: XenImage = {
     layout,
     linkAddr,

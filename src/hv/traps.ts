@@ -9,7 +9,6 @@ import { EC } from '../arch/esr.js';
 import { describeEsr } from '../arch/esr-decode.js';
 import { DescKind, descKind, describeDescriptor } from '../arch/mmu/descriptor.js';
 import { tableOffset } from './mm/mmu/layout.js';
-import { mapDomainPage } from './mm/mmu/mm.js';
 import { XEN_VERSION } from './image.js';
 
 const h16 = (n: number | bigint): string => BigInt.asUintN(64, BigInt(n)).toString(16).padStart(16, '0');
@@ -89,7 +88,7 @@ export function dumpHypWalk(xen: Xen, va: number): string[] {
   const out = [`Walking Hypervisor VA 0x${va.toString(16)} on CPU${cpu.id} via TTBR 0x${ttbr.toString(16).padStart(16, '0')}`];
   let tpa = ttbr;
   for (let level = 0; level <= 3; level++) {
-    const tva = xen.imageVaOf(tpa) ?? (xen.directmap ? mapDomainPage(xen, tpa) : null);
+    const tva = xen.imageVaOf(tpa) ?? (xen.directmap ? xen.mm.mapDomainPage(xen, tpa) : null);
     if (tva === null) {
       out.push(`${LEVEL_NAMES[level]} table at 0x${tpa.toString(16)} is not reachable yet (not static, no directmap)`);
       break;

@@ -11,6 +11,7 @@ import type { Heap } from './mm/pageAlloc.js';
 import type { HostGic } from './gic/gicV3.js';
 import type { BootInfo } from './bootinfo.js';
 import { panic } from './panic.js';
+import { mmBackendFor, type MmBackend } from './mm/backend.js';
 
 /** Xen's system_state (xen/include/xen/kernel.h), the phases that guard what may be used. */
 export const enum SystemState {
@@ -36,7 +37,8 @@ export interface XenKnobs {
 
 export class Xen {
   readonly console: Console;
-  readonly layout: XenLayout;
+  /** The memory-management backend the machine's profile chose (DESIGN.md §7). */
+  readonly mm: MmBackend;
   /** PA of _start, and PA - VA for the image (signed; any load address, seed 003's sign bug class). */
   loadPa = 0;
   physOffset = 0;
@@ -84,10 +86,17 @@ export class Xen {
     cpu: Cpu,
     readonly image: XenImage,
     readonly knobs: XenKnobs,
+    mm?: MmBackend,
   ) {
     this.cpu = cpu;
-    this.layout = image.layout;
+    this.mm = mm ?? mmBackendFor(cpu.pe.cfg.profile);
     this.console = new Console(() => this.cpu);
+  }
+
+  /** The virtual layout: only the MMU backend has one (an MPU image has no virtual addresses). */
+  get layout(): XenLayout {
+    if (!this.image.layout) panic(`no virtual layout: this image is linked for the MPU at ${this.image.linkAddr.toString(16)}`);
+    return this.image.layout;
   }
 
   printk(msg: string): void {

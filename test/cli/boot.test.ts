@@ -64,6 +64,36 @@ test('armvisor layout: the seed layout and the identity-map decision without boo
   assert.match(s.stdout, /Identity map: trampoline: .*relocated to PA 0x8000000000/);
 });
 
+test('armvisor boot --board r82: the MPU start of day with no other argument, exit 0; --mpu-el2-regions; --config', () => {
+  const r = cli(['boot', '--board', 'r82']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stderr, '');
+  assert.match(r.stdout, /^\(XEN\) MPU boot-time configuration: \d+ regions/m);
+  assert.match(r.stdout, /^\(XEN\) MPU: runtime configuration installed: .*EL2 MPU = plan$/m);
+  assert.match(r.stdout, /Powering off \(PSCI SYSTEM_OFF\)\.\n$/);
+  const s = cli(['boot', '--board', 'r82', '--strict', '--mpu-el2-regions', '16']);
+  assert.equal(s.status, 0, s.stderr);
+  assert.match(s.stdout, /MPUIR_EL2\.REGION = 16/);
+  // A configuration fragment whose only domain needs more regions than are left.
+  const banks = Array.from(
+    { length: 9 },
+    (_, i) => `<0x0 ${(0x0400_0000 + i * 0x0200_0000).toString(16).replace(/^/, '0x')} 0x0 0x01000000>`,
+  );
+  const dts = join(TMP, 'wide.dts');
+  writeFileSync(
+    dts,
+    `/dts-v1/;\n/ { chosen { #address-cells = <2>; #size-cells = <2>; xen,static-heap = <0x0 0x01000000 0x0 0x01000000>;\n` +
+      `  domA { compatible = "xen,domain"; #address-cells = <2>; #size-cells = <2>; memory = <0x0 0x24000>; cpus = <1>; direct-map;\n` +
+      `    xen,static-mem = ${banks.join(', ')}; }; }; };\n`,
+  );
+  const refused = cli(['boot', '--board', 'r82', '--mpu-el2-regions', '16', '--config', dts]);
+  assert.equal(refused.status, 3, refused.stderr);
+  assert.match(
+    refused.stderr,
+    /^armvisor: the hypervisor panicked: Unable to create domA: domain domA: needs 9 EL2 MPU regions, \d+ available/m,
+  );
+});
+
 test('bad boot input is one line and status 1', () => {
   for (const [args, re] of [
     [['boot', '--loader', 'uefi'], /^armvisor: --loader: 'uefi' must be direct or grub\n$/],
@@ -74,6 +104,9 @@ test('bad boot input is one line and status 1', () => {
     [['layout', '--ram', '0x40000000'], /^armvisor: --ram: '0x40000000' is not base:size/],
     [['boot', '--ram', '0x40000000:1G,0x50000000:1G'], /^armvisor: --ram: bank 0x50000000 overlaps bank 0x40000000\+0x40000000\n$/],
     [['boot', '--smp', '9'], /^armvisor: --smp: '9' must be 1..8\n$/],
+    [['boot', '--mpu-el2-regions', '16'], /^armvisor: --mpu-el2-regions: only the r82 board \(MPU\) takes it, not 'virt'\n$/],
+    [['boot', '--board', 'r82', '--smp', '2'], /^armvisor: --smp: '2': the MPU backend boots one pCPU so far/],
+    [['boot', '--board', 'r82', '--load-addr', '0x200010'], /^armvisor: --load-addr: 0x200010 is not 4 KiB aligned\n$/],
   ] as [string[], RegExp][]) {
     const r = cli(args);
     assert.equal(r.status, 1, `${args.join(' ')}: ${r.stderr}`);

@@ -25,15 +25,21 @@ function overlay(into: FdtNode, from: FdtNode): void {
   }
 }
 
+/** The r82 host a fragment is overlaid on (default: R82_CONFIG_RAM, R82_CONFIG_CPUS). */
+export interface R82Host {
+  ramSize: number;
+  cpus: number;
+}
+
 /** A complete host tree: `cfg` itself if it describes memory, else `cfg` overlaid on the r82 board. */
-export function r82HostTree(cfg: Fdt): Fdt {
+export function r82HostTree(cfg: Fdt, host: R82Host = { ramSize: R82_CONFIG_RAM, cpus: R82_CONFIG_CPUS }): Fdt {
   if (cfg.root.children.some((c) => c.name === 'memory' || c.name.startsWith('memory@'))) return cfg;
-  const root = makeR82Dtb({ ramSize: R82_CONFIG_RAM, cpus: R82_CONFIG_CPUS });
+  const root = makeR82Dtb({ ramSize: host.ramSize, cpus: host.cpus });
   overlay(root, cfg.root);
   return { root, reserve: cfg.reserve, bootCpuidPhys: cfg.bootCpuidPhys };
 }
 
 /** The built-in configuration as a host tree. */
-export function r82DefaultTree(): Fdt {
-  return r82HostTree(parseDts(readFileSync(R82_DEFAULT_DTS, 'utf8'), R82_DEFAULT_DTS));
+export function r82DefaultTree(host?: R82Host): Fdt {
+  return r82HostTree(parseDts(readFileSync(R82_DEFAULT_DTS, 'utf8'), R82_DEFAULT_DTS), host);
 }

@@ -8,7 +8,6 @@
 import { findNode, getCells, getReg, isCompatible, walk, type FdtNode } from '../../fdt/dtb.js';
 import { InputError } from '../../util/errors.js';
 import type { Xen } from '../xen.js';
-import { ioremapAttr } from '../mm/mmu/mm.js';
 import { panic } from '../panic.js';
 
 /** GICD_* offsets (IHI 0069 §12.9). */
@@ -107,8 +106,8 @@ export function gicInit(xen: Xen, root: FdtNode): void {
     r.forEach((x, i) => xen.printk(`        - region ${i}: ${paddrHash(x.address)} - ${paddrHash(x.address + x.size)}`));
     const gic: HostGic = {
       distPa: d.address,
-      dist: ioremapAttr(xen, d.address, d.size, 'nocache'),
-      rdist: r.map((x) => ({ pa: x.address, size: x.size, va: ioremapAttr(xen, x.address, x.size, 'nocache') })),
+      dist: xen.mm.ioremapAttr(xen, d.address, d.size, 'nocache'),
+      rdist: r.map((x) => ({ pa: x.address, size: x.size, va: xen.mm.ioremapAttr(xen, x.address, x.size, 'nocache') })),
       maintenanceIrq: maint,
       lines: 0,
       cpuRdist: new Map(),

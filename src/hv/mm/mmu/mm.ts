@@ -222,9 +222,10 @@ export function vunmap(xen: Xen, va: number, nr: number): void {
   });
 }
 
-export type IoremapAttr = 'nocache' | 'wc' | 'cached';
+export type { IoremapAttr } from '../backend.js';
+import type { IoremapAttr } from '../backend.js';
 
-const IOREMAP_FLAGS: Record<IoremapAttr, number> = {
+export const IOREMAP_FLAGS: Record<IoremapAttr, number> = {
   nocache: PAGE_HYPERVISOR_NOCACHE,
   wc: PAGE_HYPERVISOR_WC,
   cached: MT.NORMAL | _PAGE_PRESENT | _PAGE_XN,

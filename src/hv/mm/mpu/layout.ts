@@ -27,7 +27,8 @@ export const R82_XEN_START = 0x20_0000;
  * .text.idmap — header, MMU/MPU switch, vectors — one of .text, one of .rodata, 17 of .data,
  * one each of .init.text and .init.data, four of .bss). The grouping into rights is Xen's MPU
  * boot map (arm64/mpu/head.S, xen-facts §4.3): text RX, rodata RO, data RW, init text RX,
- * init data + bss RW. Use sectionsFromXenImage() on the real image once it exists here.
+ * init data + bss RW. The booting MPU backend uses sectionsFromXenImage() on the linked image;
+ * test/hv/mpuBoot.test.ts checks the two agree.
  */
 export function defaultXenSections(start = R82_XEN_START): ImageSection[] {
   const groups: [string, number, ImageSection['perms'], boolean][] = [

@@ -1,0 +1,359 @@
+// The MPU implementation of the memory-management interface (../backend.ts), for Armv8-R
+// AArch64 where EL2 has no stage-1 translation (seed 000): every address is a PA, the image
+// runs where it was linked, and what the hypervisor may touch is what the EL2 MPU's regions
+// describe. The regions come from the planner (plan.ts) and are programmed through the PE's
+// system registers only (PRSELR_EL2, PRBAR<n>_EL2, PRLAR<n>_EL2, SCTLR_EL2):
+//
+//   head             the boot-time table, read from the DTB with the MPU still off (Xen MPU's
+//                    head.S maps the image sections before start_xen; here the plan's DTB,
+//                    modules, static heap, UART and GIC regions go in at the same time, so
+//                    start_xen never runs with a region missing), then SCTLR_EL2.M = 1 with
+//                    no background region;
+//   freeInitMemory   the runtime table (boot-only regions freed, merges applied) — seed 000:
+//                    "In the end of Xen initialization, we will use a runtime MPU
+//                    configuration to replace boot-time MPU configuration";
+//   both             read back through PRSELR/PRBAR<n>/PRLAR<n> and compared with the plan
+//                    (diffProgrammed): any difference is a panic.
+//
+// fixmap/vmap/copyFromPaddr/mapDomainPage have no virtual address to hand out: they return the
+// PA, made reachable by a transient region in one of the plan's reserved slots (seed 000: "For
+// FIXMAP, we will use 0 in FIXMAP_ADDR ... This will return physical address directly");
+// ioremap goes through mpuIoremap, so an attribute the MPU cannot give is a panic naming the
+// conflicting region, never a silent wrong mapping.
+import type { Xen } from '../../xen.js';
+import type { EarlyFdt } from '../../earlyfdt.js';
+import { fdtTotalSize, parseFdtOrPanic } from '../../earlyfdt.js';
+import type { IoremapAttr, MmBackend } from '../backend.js';
+import { panic } from '../../panic.js';
+import { bootFdtInfo } from '../../bootfdt.js';
+import { SCTLR } from '../../../arch/sysreg/fields.js';
+import { aliasName, decodeRegion, REGION_GRANULE, type Region } from '../../../arch/pmsa/regions.js';
+import { SCTLR_EL2_SET } from '../mmu/switch.js';
+import { planMpu, type MpuPlan } from './plan.js';
+import { mpuInputFromBootInfo } from './fromFdt.js';
+import { sectionsFromXenImage } from './layout.js';
+import { installWrites } from './writes.js';
+import { diffProgrammed, expectedSlots, type MpuView } from './verify.js';
+import { mpuIoremap } from './ioremap.js';
+import {
+  encodeRegion,
+  granuleRange,
+  inSlot,
+  MPU_MAIRVAL,
+  overlap,
+  rangeText,
+  typeName,
+  type MemType,
+  type MpuRegion,
+  type Perms,
+  type SlotRegion,
+} from './region.js';
+
+const hx = (n: number): string => '0x' + n.toString(16);
+const PAGE_SIZE = 0x1000;
+
+const IOREMAP_TYPE: Record<IoremapAttr, MemType> = { nocache: 'device', wc: 'normal-nc', cached: 'normal' };
+
+/** The EL2 MPU as the PE's system registers show it (what diffProgrammed compares). */
+export function mpuReadback(xen: Xen): MpuView {
+  const cpu = xen.cpu;
+  const count = Number(cpu.readSysreg('MPUIR_EL2') & 0xffn);
+  const regions: Region[] = [];
+  for (let i = 0; i < count; i++) {
+    if ((i & 0xf) === 0) cpu.writeSysreg('PRSELR_EL2', BigInt(i & 0xf0));
+    regions.push(decodeRegion(i, cpu.readSysreg(aliasName(2, i & 0xf, false)), cpu.readSysreg(aliasName(2, i & 0xf, true))));
+  }
+  return { count, region: (i) => regions[i] };
+}
+
+export class MpuBackend implements MmBackend {
+  readonly name = 'mpu' as const;
+  plan: MpuPlan | null = null;
+  /** The table installed on the boot CPU. */
+  table: 'boot' | 'runtime' = 'boot';
+  /** Transient regions in use, by slot. */
+  private readonly transient = new Map<number, SlotRegion>();
+  /** Regions ioremapped while the boot table is live (slot in the boot table → region). */
+  private readonly bootExtra = new Map<number, SlotRegion>();
+
+  private need(): MpuPlan {
+    if (!this.plan) panic('MPU: no region plan yet (used before the head programmed the MPU)');
+    return this.plan;
+  }
+
+  head(xen: Xen, early: EarlyFdt, startXen: () => void): void {
+    const cpu = xen.cpu;
+    if (xen.image.layout) {
+      panic(
+        `this image is linked for the MMU at ${hx(xen.image.linkAddr)} (XEN_VIRT_START); an Armv8-R PE has no EL2 stage 1: link it at its load address`,
+      );
+    }
+    if (xen.physOffset !== 0) {
+      panic(
+        `MPU image linked at ${hx(xen.image.linkAddr)} but loaded at ${hx(xen.loadPa)}: with no virtual addressing it must run where it was linked`,
+      );
+    }
+    void early;
+    xen.idPa = xen.loadPa;
+    xen.call('cpuInit', () => {
+      xen.console.raw('- Initialize CPU -');
+      cpu.writeSysreg('MAIR_EL2', MPU_MAIRVAL);
+      cpu.writeSysreg('SCTLR_EL2', SCTLR_EL2_SET);
+      cpu.isb();
+    });
+    cpu.writeSysreg('VBAR_EL2', BigInt(xen.sym('hypTrapsVector')));
+    this.plan = xen.call('prepareEarlyMappings', () => this.planFromDtb(xen));
+    xen.console.raw('- Turning on the MPU -');
+    xen.call('enableMpu', () => this.install(xen, 'boot'));
+    xen.console.raw('- MPU turned on -');
+    xen.call('zeroBss', () => {
+      xen.console.raw('- Zero BSS -');
+      const bss = xen.image.section('.bss');
+      cpu.zero(xen.image.linkAddr + bss.offset, bss.size);
+    });
+    xen.console.raw('- Ready -');
+    startXen();
+  }
+
+  /** The plan, from the DTB read by PA with the MPU off (every access allowed, seed 000). */
+  private planFromDtb(xen: Xen): MpuPlan {
+    const cpu = xen.cpu;
+    const blob = cpu.copyFrom(xen.fdtPa, fdtTotalSize(cpu.copyFrom(xen.fdtPa, 8), xen.fdtPa));
+    const bi = bootFdtInfo(blob, xen.fdtPa, (pa, len) => cpu.copyFrom(pa, len), { xenImage: { start: xen.loadPa, size: xen.image.size } });
+    const tree = parseFdtOrPanic(blob, xen.fdtPa);
+    const input = mpuInputFromBootInfo(
+      { ...tree, bootCpuidPhys: new DataView(blob.buffer, blob.byteOffset).getUint32(0x1c) },
+      bi,
+      (pa, len) => cpu.copyFrom(pa, len),
+    );
+    const regions = Number(cpu.readSysreg('MPUIR_EL2') & 0xffn);
+    return planMpu({ sections: sectionsFromXenImage(xen.image), bootInfo: bi, devices: input.devices, domains: input.domains, regions });
+  }
+
+  /** Program `table` on the calling CPU with its MPU off, turn it on, check it against the plan. */
+  private install(xen: Xen, table: 'boot' | 'runtime'): void {
+    const cpu = xen.cpu;
+    const plan = this.need();
+    cpu.writeSysreg('SCTLR_EL2', SCTLR_EL2_SET);
+    cpu.isb();
+    for (const w of installWrites(plan, table)) cpu.writeSysreg(w.reg, w.value);
+    cpu.dsb();
+    cpu.isb();
+    // No background region (SCTLR_EL2.BR = 0): an address no region covers faults. WXN as on
+    // the MMU: the plan never makes a writable region executable anyway.
+    cpu.writeSysreg('SCTLR_EL2', SCTLR_EL2_SET | BigInt(SCTLR.M | SCTLR.C | SCTLR.WXN));
+    cpu.isb();
+    this.check(xen, table);
+  }
+
+  /** diffProgrammed against the live MPU; panic on any difference. */
+  private check(xen: Xen, table: 'boot' | 'runtime'): void {
+    const diff = diffProgrammed(this.need(), mpuReadback(xen), table);
+    // Regions this backend added since (ioremap while booting, transient mappings) are expected too.
+    const extra = new Set([...this.transient.keys(), ...(table === 'boot' ? this.bootExtra.keys() : [])]);
+    const bad = diff.filter((l) => !extra.has(Number(/^slot (\d+):/.exec(l)?.[1] ?? -1)));
+    if (bad.length) panic(`MPU: the programmed ${table}-time configuration differs from the plan: ${bad.join('; ')}`);
+  }
+
+  /** The slots enabled in the live table, with what is in them. */
+  private live(): Map<number, SlotRegion> {
+    const plan = this.need();
+    const m = expectedSlots(plan, this.table);
+    if (this.table === 'boot') for (const [i, r] of this.bootExtra) m.set(i, r);
+    for (const [i, r] of this.transient) m.set(i, r);
+    return m;
+  }
+
+  private program(xen: Xen, r: SlotRegion, en: boolean): void {
+    const cpu = xen.cpu;
+    const { prbar, prlar } = encodeRegion(r, en);
+    cpu.writeSysreg('PRSELR_EL2', BigInt(r.index & 0xf0));
+    if (en) cpu.writeSysreg(aliasName(2, r.index & 0xf, false), prbar);
+    cpu.writeSysreg(aliasName(2, r.index & 0xf, true), prlar);
+    cpu.dsb();
+    cpu.isb();
+  }
+
+  /** A free slot of the live table for a transient mapping (the plan's reserved ones first). */
+  private freeSlot(purpose: string): number {
+    const plan = this.need();
+    const used = this.live();
+    const order = this.table === 'runtime' ? plan.free : Array.from({ length: plan.regions }, (_, i) => i);
+    const slot = order.find((i) => !used.has(i));
+    if (slot === undefined) panic(`MPU: no free EL2 region for ${purpose}: all ${plan.regions} are in use`);
+    return slot;
+  }
+
+  /**
+   * Make [pa, pa + len) readable (and writable for `perms` rw) at VA = PA: nothing to do when a
+   * live region already gives it; a transient region otherwise. Returns the slot to drop, or null.
+   */
+  private reach(xen: Xen, pa: number, len: number, perms: Exclude<Perms, 'rwx'>, type: MemType, purpose: string): number | null {
+    const want = granuleRange(pa, len);
+    for (const r of this.live().values()) {
+      if (!overlap(r, want)) continue;
+      const covers = r.base <= want.base && want.limit <= r.limit && !r.guest;
+      const rightsOk = perms === 'r' || r.perms === 'rw';
+      if (covers && rightsOk) return null;
+      panic(
+        `MPU: ${purpose} [${hx(pa)}, ${hx(pa + len)}) overlaps region ${r.index} (${r.purpose} ${rangeText(r)}, ${typeName(r.type)} ${r.perms.toUpperCase()}); PMSA regions may not overlap`,
+      );
+    }
+    const slot = this.freeSlot(purpose);
+    const region: MpuRegion = { ...want, perms, type, guest: false, lifetime: 'boot', owner: 'xen', purpose };
+    const s = inSlot(region, slot);
+    this.transient.set(slot, s);
+    this.program(xen, s, true);
+    return slot;
+  }
+
+  private drop(xen: Xen, slot: number | null): void {
+    if (slot === null) return;
+    const r = this.transient.get(slot);
+    if (!r) panic(`MPU: slot ${slot} holds no transient mapping`);
+    this.program(xen, r, false);
+    this.transient.delete(slot);
+  }
+
+  setupPagetables(xen: Xen): void {
+    const plan = this.need();
+    xen.printk(`MPU: EL2 has no stage-1 translation: MPUIR_EL2.REGION = ${plan.regions}, VA = PA everywhere`);
+    xen.printk(`Xen image: ${hx(xen.loadPa)} - ${hx(xen.loadPa + xen.image.size)} linked at its load address`);
+    for (const l of tableLines(plan)) xen.printk(l);
+  }
+
+  earlyFdtMap(xen: Xen, fdtPa: number): number {
+    if (fdtPa % 8 !== 0) panic(`Invalid device tree blob at physical address ${hx(fdtPa)}: not 8-byte aligned`);
+    return fdtPa;
+  }
+
+  copyFromPaddr(xen: Xen, pa: number, len: number): Uint8Array {
+    return xen.call('copyFromPaddr', () => {
+      const slot = this.reach(xen, pa, len, 'r', 'normal-nc', 'copyFromPaddr');
+      const out = xen.cpu.copyFrom(pa, len);
+      this.drop(xen, slot);
+      return out;
+    });
+  }
+
+  setupDirectmap(): void {
+    // No directmap: the allocators hand out static-heap PAs, which a region already covers.
+  }
+
+  vmInit(): void {}
+
+  ioremapAttr(xen: Xen, pa: number, len: number, attr: IoremapAttr): number {
+    return xen.call('ioremapAttr', () => {
+      const first = pa - (pa % REGION_GRANULE);
+      const size = Math.ceil((pa + len - first) / REGION_GRANULE) * REGION_GRANULE;
+      const r = mpuIoremap(this.need(), first, size, IOREMAP_TYPE[attr]);
+      if (!r.ok) panic(`MPU: ${r.error}`);
+      if (!r.reused) {
+        if (this.table === 'runtime') this.program(xen, r.region, true);
+        else {
+          // The boot table is live: the new runtime region also needs a boot-time slot.
+          const slot = this.freeSlot(`ioremap ${hx(first)}`);
+          const s = { ...r.region, index: slot };
+          this.bootExtra.set(slot, s);
+          this.program(xen, s, true);
+        }
+      }
+      return pa;
+    });
+  }
+
+  vmap(xen: Xen, pas: number[], attr: IoremapAttr): number {
+    // No virtual addressing: only a physically contiguous run can be "mapped" (at its PA).
+    for (let i = 1; i < pas.length; i++) {
+      if (pas[i] !== pas[0] + i * PAGE_SIZE)
+        panic(`MPU: vmap of non-contiguous pages (${hx(pas[0])}, ${hx(pas[i])}): there is no VA to gather them at`);
+    }
+    return this.ioremapAttr(xen, pas[0], pas.length * PAGE_SIZE, attr);
+  }
+
+  vunmap(): void {
+    // ioremapped regions are permanent (Xen's xen_mpumap_update keeps a refcount; nothing here drops one yet).
+  }
+
+  mapDomainPage(xen: Xen, pa: number): number {
+    return xen.call('mapDomainPage', () => {
+      const page = pa - (pa % PAGE_SIZE);
+      const slot = this.reach(xen, page, PAGE_SIZE, 'rw', 'normal', 'mapDomainPage');
+      if (slot !== null) this.domainPages.set(page, slot);
+      return pa;
+    });
+  }
+
+  private readonly domainPages = new Map<number, number>();
+
+  unmapDomainPage(xen: Xen, va: number): void {
+    xen.call('unmapDomainPage', () => {
+      const page = va - (va % PAGE_SIZE);
+      const slot = this.domainPages.get(page);
+      if (slot === undefined) return;
+      this.domainPages.delete(page);
+      this.drop(xen, slot);
+    });
+  }
+
+  bootAllocatorKeep(): number {
+    return NaN;
+  }
+
+  updateIdentityMapping(): void {
+    // VA = PA: secondaries enter at the PA of initSecondary, which .text.idmap already covers.
+  }
+
+  secondaryEntry(xen: Xen): number {
+    return xen.sym('initSecondary');
+  }
+
+  enableSecondaryMm(xen: Xen): void {
+    xen.cpu.writeSysreg('MAIR_EL2', MPU_MAIRVAL);
+    xen.cpu.writeSysreg('VBAR_EL2', BigInt(xen.sym('hypTrapsVector')));
+    this.install(xen, this.table);
+  }
+
+  domainMemory(xen: Xen, path: string): string[] {
+    // The planner names a domain by its node name (fromFdt.ts domainMem).
+    const domain = path.slice(path.lastIndexOf('/') + 1);
+    const d = this.need().domains.find((x) => x.name === domain);
+    if (!d) panic(`MPU: domain ${domain} is not in the region plan`);
+    // Refused at creation (seed 000: the EL2 regions are shared between Xen and the guests).
+    if (d.refused) panic(`Unable to create ${domain}: ${d.refused}`);
+    const slots = d.regions.map((r) => r.index);
+    return [
+      `${domain}: direct-mapped (IPA = PA), ${d.needed} EL2 MPU region${d.needed === 1 ? '' : 's'} (slots ${slots.join(', ')}) loaded on context switch:`,
+      ...d.regions.map((r) => `  ${rangeText(r)} ${r.perms.toUpperCase()} ${typeName(r.type)} ${r.purpose}`),
+    ];
+  }
+
+  freeInitMemory(xen: Xen): number {
+    const plan = this.need();
+    if (this.transient.size) panic(`MPU: ${this.transient.size} transient mapping(s) still live at the end of init`);
+    const it = xen.image.section('.init.text');
+    const id = xen.image.section('.init.data');
+    // The runtime table has no region for .init, the DTB or the boot modules: installing it is
+    // what frees them (they become unreachable, seed 000 "drop the Xen init code & data").
+    this.table = 'runtime';
+    this.bootExtra.clear();
+    xen.call('setupRuntimeMpu', () => this.install(xen, 'runtime'));
+    xen.printk(
+      `MPU: runtime configuration installed: ${plan.hypervisorRegions} hypervisor regions (${plan.freed.length} boot-only freed, ${plan.merges.length} merge${plan.merges.length === 1 ? '' : 's'}); EL2 MPU = plan`,
+    );
+    return (id.offset + id.size - it.offset) / 1024;
+  }
+}
+
+/** The plan's two tables as (XEN) lines, like `armvisor mpu-plan` prints them. */
+export function tableLines(plan: MpuPlan): string[] {
+  const row = (r: SlotRegion): string =>
+    `  ${String(r.index).padStart(3)} ${rangeText(r)} ${r.perms.toUpperCase().padEnd(2)} ${typeName(r.type).padEnd(10)} ${r.purpose}${r.lifetime === 'boot' ? ' [boot only]' : ''}`;
+  return [
+    `MPU boot-time configuration: ${plan.boot.length} regions + ${plan.reserve} reserved for transient mappings:`,
+    ...plan.boot.map(row),
+    `MPU runtime configuration (after init): ${plan.hypervisorRegions} regions; freed: ${plan.freed.map((r) => r.purpose).join(', ') || 'nothing'}:`,
+    ...plan.runtime.map(row),
+    `MPU guest slots: ${plan.guestSlots.count ? `${plan.guestSlots.first}..${plan.guestSlots.first + plan.guestSlots.count - 1}` : 'none'} (${plan.switching === 'prenr' ? 'PRENR switch' : 'window rewrite'})`,
+  ];
+}

@@ -1,0 +1,163 @@
+// The MPU backend's start of day on r82 (issue 7, seed 000): `boot --board r82` with the
+// built-in configuration, with 16/32/64 EL2 regions, the rule checker strict; the EL2 MPU
+// after boot read from the machine and compared with an independent planMpu of the same
+// configuration (what `armvisor mpu-plan` computes); a domain that does not fit refused; the
+// MPU's ioremap refusing an attribute it cannot give; transient mappings leaving the MPU as
+// the plan says.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { bootXen, type XenBootSpec } from '../../src/cli/boot.js';
+import { pmsaOf } from '../../src/arch/pmsa/state.js';
+import { parseDts } from '../../src/fdt/dts.js';
+import { r82DefaultTree } from '../../src/hv/configs/r82.js';
+import { mpuInputFromFdt } from '../../src/hv/mm/mpu/fromFdt.js';
+import { defaultXenSections, sectionsFromXenImage } from '../../src/hv/mm/mpu/layout.js';
+import { planMpu } from '../../src/hv/mm/mpu/plan.js';
+import { diffProgrammed } from '../../src/hv/mm/mpu/verify.js';
+import { MpuBackend } from '../../src/hv/mm/mpu/backend.js';
+import { assertPanics } from './helpers.js';
+
+function boot(spec: Partial<XenBootSpec> = {}) {
+  let out = '';
+  const rules: string[] = [];
+  const r = bootXen({
+    board: 'r82',
+    loader: 'direct',
+    strict: true,
+    console: (b) => (out += String.fromCharCode(b)),
+    onRule: (l) => rules.push(l),
+    ...spec,
+  });
+  return { ...r, out, rules };
+}
+
+/** The plan `armvisor mpu-plan` makes for the booted configuration (DTB where the loader put it). */
+function independentPlan(regions: number, dtbAddr: number) {
+  const sections = defaultXenSections();
+  const fdt = mpuInputFromFdt(r82DefaultTree({ ramSize: 512 * 1024 * 1024, cpus: 1 }), dtbAddr, sections);
+  return planMpu({ sections, bootInfo: fdt.bootInfo, devices: fdt.devices, domains: fdt.domains, regions });
+}
+
+test('boot --board r82: the built-in configuration boots on the MPU backend and powers off', () => {
+  const r = boot();
+  assert.equal(r.status, 0, r.message ?? r.out);
+  assert.equal(r.ruleEvents, 0, r.rules.join('\n'));
+  assert.equal(r.hv.panicked, null);
+  const xen = r.hv.xen!;
+  assert.equal(xen.mm.name, 'mpu');
+  assert.equal(xen.image.layout, null);
+  assert.equal(xen.image.linkAddr, xen.loadPa);
+  for (const re of [
+    /^- Turning on the MPU -$/m,
+    /^\(XEN\) MPU: EL2 has no stage-1 translation: MPUIR_EL2\.REGION = 32, VA = PA everywhere$/m,
+    /^\(XEN\) Xen image: 0x200000 - 0x[0-9a-f]+ linked at its load address$/m,
+    /^\(XEN\) MPU boot-time configuration: 14 regions \+ 2 reserved for transient mappings:$/m,
+    /^\(XEN\)\s+11 0x001000000\.\.0x001ffffff RW Normal-WB\s+static heap$/m,
+    /^\(XEN\) domU1: direct-mapped \(IPA = PA\), 1 EL2 MPU region \(slots 29\)/m,
+    /^\(XEN\) domU2: direct-mapped \(IPA = PA\), 2 EL2 MPU regions \(slots 30, 31\)/m,
+    /^\(XEN\) MPU: runtime configuration installed: 8 hypervisor regions \(5 boot-only freed, 2 merges\); EL2 MPU = plan$/m,
+    /^\(XEN\) Freed 8kB init memory\.$/m,
+  ]) {
+    assert.match(r.out, re);
+  }
+  // Nothing of the MMU backend ran: no layout, no page tables.
+  assert.doesNotMatch(r.out, /Turning on paging|XEN_VIRT_START|Switched to the runtime page tables/);
+  // The planner's own picture of the image is the image the hypervisor links.
+  assert.deepEqual(sectionsFromXenImage(xen.image), defaultXenSections(xen.loadPa));
+});
+
+for (const regions of [16, 32, 64]) {
+  test(`r82 with ${regions} EL2 MPU regions: boots, and the EL2 MPU equals mpu-plan's runtime table`, () => {
+    const r = boot({ pmsa: { el2Regions: regions } });
+    assert.equal(r.status, 0, r.message ?? r.out);
+    assert.equal(r.ruleEvents, 0, r.rules.join('\n'));
+    const bank = pmsaOf(r.machine.pes[0]).el2;
+    assert.equal(bank.count, regions);
+    const plan = independentPlan(regions, r.hv.xen!.fdtPa);
+    assert.deepEqual(diffProgrammed(plan, bank, 'runtime'), []);
+    // And not vacuously: the same bank is not the boot-time table (init, DTB, modules gone).
+    assert.ok(diffProgrammed(plan, bank, 'boot').length >= 5);
+    assert.match(r.out, new RegExp(`MPUIR_EL2\\.REGION = ${regions}`));
+  });
+}
+
+test('r82: too few EL2 regions for the boot-time table is one panic line with the numbers', () => {
+  const r = boot({ pmsa: { el2Regions: 12 } });
+  assert.equal(r.status, 3);
+  assert.match(
+    r.hv.panicked ?? '',
+    /^MPU: the boot-time configuration needs 16 EL2 MPU regions \(14 mapped \+ 2 reserved for transient mappings\) but MPUIR_EL2 implements 12$/,
+  );
+});
+
+const WIDE = `/dts-v1/;
+/ {
+  chosen {
+    #address-cells = <2>; #size-cells = <2>;
+    xen,xen-bootargs = "console=dtuart";
+    xen,static-heap = <0x0 0x01000000 0x0 0x01000000>;
+    domU9 {
+      compatible = "xen,domain";
+      #address-cells = <2>; #size-cells = <2>;
+      memory = <0x0 0x1c000>; cpus = <1>; direct-map;
+      xen,static-mem = <0x0 0x04000000 0x0 0x01000000>, <0x0 0x06000000 0x0 0x01000000>,
+                       <0x0 0x08000000 0x0 0x01000000>, <0x0 0x0a000000 0x0 0x01000000>,
+                       <0x0 0x0c000000 0x0 0x01000000>, <0x0 0x0e000000 0x0 0x01000000>,
+                       <0x0 0x10000000 0x0 0x01000000>;
+    };
+  };
+};`;
+
+test('r82: a domain whose regions do not fit the EL2 MPU is refused at creation with needed and available', () => {
+  const config = parseDts(WIDE, 'wide.dts');
+  const r = boot({ config, pmsa: { el2Regions: 16 } });
+  assert.equal(r.status, 3, r.out);
+  assert.match(
+    r.hv.panicked ?? '',
+    /^Unable to create domU9: domain domU9: needs 7 EL2 MPU regions, 6 available \(MPUIR_EL2 16 - 8 hypervisor - 2 reserved\)$/,
+  );
+  // With more regions the same domain fits.
+  const ok = boot({ config, pmsa: { el2Regions: 32 } });
+  assert.equal(ok.status, 0, ok.out);
+  assert.match(ok.out, /domU9: direct-mapped \(IPA = PA\), 7 EL2 MPU regions/);
+});
+
+test('MPU ioremap: an attribute the MPU cannot give is an error; a compatible one reuses the region', () => {
+  const r = boot();
+  const xen = r.hv.xen!;
+  const uart = 0x9c09_0000;
+  assert.equal(xen.mm.ioremapAttr(xen, uart + 0x18, 4, 'nocache'), uart + 0x18);
+  assertPanics(
+    () => xen.mm.ioremapAttr(xen, uart, 0x1000, 'cached'),
+    /^MPU: ioremap \[0x9c090000, 0x9c091000\) Normal-WB: overlaps region \d+ \(UART \/uart@9c090000 .*Device-nGnRE RW\); the MPU cannot give one address two sets of attributes$/,
+  );
+  // A new device range takes a free slot and is programmed; the MPU still agrees with the plan.
+  const mm = xen.mm as MpuBackend;
+  assert.equal(xen.mm.ioremapAttr(xen, 0x9c0a_0000, 0x1000, 'nocache'), 0x9c0a_0000);
+  assert.deepEqual(diffProgrammed(mm.plan!, pmsaOf(r.machine.pes[0]).el2, 'runtime'), []);
+  // vmap has no VA to gather scattered pages at.
+  assertPanics(() => xen.mm.vmap(xen, [0x0400_0000, 0x0400_2000], 'wc'), /^MPU: vmap of non-contiguous pages/);
+});
+
+test('MPU transient mappings: copyFromPaddr and mapDomainPage reach unmapped RAM at its PA, then leave the MPU as planned', () => {
+  const r = boot();
+  const xen = r.hv.xen!;
+  const mm = xen.mm as MpuBackend;
+  const bank = pmsaOf(r.machine.pes[0]).el2;
+  // domU1's RAM is not a hypervisor region at run time: reaching it needs a transient region.
+  assert.ok(!mm.plan!.runtime.some((x) => x.base <= 0x0400_0100 && 0x0400_0100 <= x.limit));
+  r.machine.bus.writeBytes(0x0400_0100, new Uint8Array([1, 2, 3, 4]));
+  assert.deepEqual([...xen.mm.copyFromPaddr(xen, 0x0400_0100, 4)], [1, 2, 3, 4]);
+  assert.deepEqual(diffProgrammed(mm.plan!, bank, 'runtime'), []);
+  const va = xen.mm.mapDomainPage(xen, 0x0400_0123);
+  assert.equal(va, 0x0400_0123);
+  xen.cpu.write8(va, 0xab);
+  xen.mm.unmapDomainPage(xen, va);
+  assert.equal(r.machine.bus.readBytes(0x0400_0123, 1)[0], 0xab);
+  assert.deepEqual(diffProgrammed(mm.plan!, bank, 'runtime'), []);
+  // A transient read straddling a hypervisor region is refused, not a double match.
+  assertPanics(
+    () => xen.mm.copyFromPaddr(xen, 0x00ff_fff0, 0x20),
+    /^MPU: copyFromPaddr \[0xfffff0, 0x1000010\) overlaps region \d+ \(static heap/,
+  );
+});
