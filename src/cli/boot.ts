@@ -24,9 +24,6 @@ import { parseAddr, parseCount, parseSize, readInput } from './run.js';
 import { readTree } from './mpuPlan.js';
 import type { Fdt } from '../fdt/dtb.js';
 import type { PmsaConfig } from '../arch/pmsa/state.js';
-import { Gicv3, GicDistributor, GicRedistributors } from '../platform/devices/gic/index.js';
-import { R82_IRQ, R82_MEMMAP } from '../platform/boards/r82Dt.js';
-import { GICV3_REDIST_SIZE } from '../platform/boards/virtDt.js';
 import { r82DefaultTree, r82HostTree } from '../hv/configs/r82.js';
 
 export interface RamBankSpec {
@@ -89,9 +86,9 @@ function registryBoard(
 }
 
 /**
- * r82 for the MPU backend: the registry's board plus a GICv3 model at the board's GIC
- * addresses (the registry board leaves it unmodelled; the hypervisor's gicInit drives it), and
- * the host tree of the configuration (the built-in r82 one by default) for this RAM and CPUs.
+ * r82 for the MPU backend: the registry's board (its GICv3 is what the hypervisor's gicInit
+ * drives) and the host tree of the configuration (the built-in r82 one by default) for this
+ * RAM and CPUs.
  */
 function r82HvBoard(spec: XenBootSpec, smp: number): HvBoard {
   if (smp > 1) {
@@ -102,10 +99,6 @@ function r82HvBoard(spec: XenBootSpec, smp: number): HvBoard {
   }
   const board = registryBoard('r82', smp, spec.memSize, spec.console, spec.pmsa);
   const machine = board.machine;
-  const gic = new Gicv3(machine.pes, 16 + R82_IRQ.gicMaintenancePpi);
-  gic.attach();
-  machine.bus.addMmio(R82_MEMMAP.gicDist.base, R82_MEMMAP.gicDist.size, new GicDistributor(gic));
-  machine.bus.addMmio(R82_MEMMAP.gicRedist.base, smp * GICV3_REDIST_SIZE, new GicRedistributors(gic));
   const banks = board.ramBanks.map((b) => ({ start: b.base, size: b.size }));
   const host = { ramSize: banks[0].size, cpus: smp };
   const tree = spec.config ? r82HostTree(spec.config, host) : r82DefaultTree(host);
