@@ -13,7 +13,8 @@ import { Machine, describeStop, type StopReason } from '../platform/machine.js';
 import { Pl011 } from '../platform/devices/pl011.js';
 import { VIRT_MEMMAP, makeVirtDtb, virtCpuMpidr } from '../platform/boards/virtDt.js';
 import { createBoard, type Board } from '../platform/boards/index.js';
-import { planXenBoot, type XenBootModule, type XenModuleKind } from '../platform/loader/xenBoot.js';
+import { planXenBoot, type XenBootModule, type XenDomainSpec, type XenModuleKind } from '../platform/loader/xenBoot.js';
+import { fileURLToPath } from 'node:url';
 import { fdtNode, setReg, setString, type FdtNode } from '../fdt/dtb.js';
 import { buildXenImage } from '../hv/image.js';
 import { installHypervisor, type Hypervisor } from '../hv/entry.js';
@@ -36,6 +37,8 @@ export interface XenBootSpec {
   loadAddr?: number;
   loader: 'direct' | 'grub';
   modules?: XenBootModule[];
+  /** dom0less domains (/chosen xen,domain nodes). */
+  domains?: XenDomainSpec[];
   xenBootargs?: string;
   strict?: boolean;
   knobs?: XenKnobs;
@@ -166,6 +169,7 @@ export function bootXen(spec: XenBootSpec): XenBootResult {
     dtb: tree,
     ...(spec.editDtb ? { editDtb: spec.editDtb } : {}),
     modules: spec.modules ?? [],
+    domains: spec.domains ?? [],
     ...(spec.xenBootargs !== undefined ? { xenBootargs: spec.xenBootargs } : {}),
   });
   for (const l of plan.loads) bus.writeBytes(l.addr, l.data);
@@ -198,6 +202,7 @@ export interface BootOptions {
   loadAddr?: string;
   loader: string;
   module?: string[];
+  domu?: string[];
   xenBootargs?: string;
   strict?: boolean;
   layout?: string;
@@ -228,6 +233,45 @@ function parseModule(text: string): XenBootModule {
   return { kind, data: readInput(path, '--module'), name: path };
 }
 
+/** The built-in configuration of `armvisor boot` with no modules: two self-checking domUs. */
+export const DEFAULT_DOMUS = ['hello-domu.img', 'cprog-domu.img'].map((f) =>
+  fileURLToPath(new URL(`../../../guests/bin/${f}`, import.meta.url)),
+);
+/** memory of a --domu domain unless mem= says otherwise (Xen's binding counts KiB). */
+const DEFAULT_DOMU_MEM = 16 * 1024 * 1024;
+
+/**
+ * --domu FILE[,mem=SIZE][,cpus=N][,bootargs=TEXT]: shorthand for a /chosen/domU<n> node
+ * (compatible "xen,domain", memory in KiB, cpus, vpl011) with FILE as its multiboot,kernel
+ * module. bootargs, when given, must come last (it may contain commas).
+ */
+export function parseDomu(text: string, index: number): XenDomainSpec {
+  const at = text.indexOf(',bootargs=');
+  const head = at < 0 ? text : text.slice(0, at);
+  const bootargs = at < 0 ? undefined : text.slice(at + ',bootargs='.length);
+  const [file, ...opts] = head.split(',');
+  if (!file) throw new InputError('--domu', `'${text}' does not name a kernel file`);
+  let mem = DEFAULT_DOMU_MEM;
+  let cpus = 1;
+  for (const o of opts) {
+    const eq = o.indexOf('=');
+    const k = o.slice(0, eq);
+    const v = o.slice(eq + 1);
+    if (k === 'mem') mem = parseSize(v, '--domu mem');
+    else if (k === 'cpus') cpus = parseCount(v, '--domu cpus');
+    else throw new InputError('--domu', `'${o}' is not mem=SIZE, cpus=N or bootargs=TEXT`);
+  }
+  if (mem % 4096 || mem < 2 * 1024 * 1024) throw new InputError('--domu', `mem=${mem} must be a multiple of 4K and at least 2M`);
+  if (cpus < 1 || cpus > 8) throw new InputError('--domu', `cpus=${cpus} must be 1..8`);
+  return {
+    name: `domU${index + 1}`,
+    memKb: mem / 1024,
+    cpus,
+    vpl011: true,
+    kernel: { kind: 'kernel', data: readInput(file, '--domu'), name: file, ...(bootargs !== undefined ? { cmdline: bootargs } : {}) },
+  };
+}
+
 function parseLayout(v: string | undefined): 'seed' | 'upstream' {
   if (v === undefined || v === 'seed' || v === 'upstream') return v ?? 'seed';
   throw new InputError('--layout', `'${v}' must be seed or upstream`);
@@ -241,6 +285,10 @@ export function bootCommand(o: BootOptions): number {
     else if (k === 'omit-identity-map') knobs.omitIdentityMap = true;
     else throw new InputError('--knob', `'${k}' is not a knob (knobs: map-tables-with-domain-page-only, omit-identity-map)`);
   }
+  // No modules at all: the built-in configuration, two domUs side by side on two pCPUs.
+  const domus = o.domu ?? (o.module === undefined ? DEFAULT_DOMUS : []);
+  const domains = domus.map(parseDomu);
+  const smp = o.smp !== undefined ? parseCount(o.smp, '--smp') : domains.length ? Math.min(8, Math.max(2, domains.length)) : undefined;
   let out = '';
   const flush = (): void => {
     if (out) process.stdout.write(out);
@@ -250,10 +298,11 @@ export function bootCommand(o: BootOptions): number {
     board: o.board,
     ...(o.ram !== undefined ? { ram: parseRam(o.ram) } : {}),
     ...(o.mem !== undefined ? { memSize: parseSize(o.mem, '--mem') } : {}),
-    ...(o.smp !== undefined ? { smp: parseCount(o.smp, '--smp') } : {}),
+    ...(smp !== undefined ? { smp } : {}),
     ...(o.loadAddr !== undefined ? { loadAddr: parseAddr(o.loadAddr, '--load-addr') } : {}),
     loader: o.loader,
     modules: (o.module ?? []).map(parseModule),
+    domains,
     ...(o.xenBootargs !== undefined ? { xenBootargs: o.xenBootargs } : {}),
     strict: o.strict === true,
     knobs,

@@ -73,6 +73,10 @@ function buildProgram(): Command {
       new Option('--loader <kind>', 'direct (U-Boot/QEMU: modules after the image) or grub (modules high in RAM)').default('direct'),
     )
     .option('--module <kind=file...>', 'boot module for /chosen: kernel, ramdisk, device-tree, xsm or module')
+    .option(
+      '--domu <file[,mem=SIZE][,cpus=N][,bootargs=TEXT]...>',
+      'a dom0less domain (/chosen xen,domain node with vpl011) running this kernel (default without --module/--domu: two test guests)',
+    )
     .option('--xen-bootargs <args>', 'hypervisor command line (/chosen xen,xen-bootargs)')
     .option('--strict', 'stop (exit status 4) at the first architecture-rule violation')
     .option('--explain', 'explain every translation fault step by step on stderr as it is taken')

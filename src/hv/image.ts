@@ -83,6 +83,28 @@ const TEXT_FUNCS = [
   'initDone',
   'idleLoop',
   'startSecondary',
+  // Domains (src/hv/domain, p2m, vdev): .text, as they run after boot.
+  'p2mInit',
+  'p2mSetEntry',
+  'constructDomain',
+  'allocateMemory',
+  'kernelLoad',
+  'prepareDtbDomU',
+  'createDomUs',
+  'schedule',
+  'ctxtSwitch',
+  'leaveHypervisorToGuest',
+  'enterHypervisorFromGuest',
+  'doTrapGuestSync',
+  'doTrapStage2AbortGuest',
+  'handleMmio',
+  'doTrapHypercall',
+  'doVpsciCall',
+  'vpl011Mmio',
+  'injectUndefException',
+  'domainShutdown',
+  'domainCrash',
+  'copyFromGuest',
 ];
 
 const INIT_FUNCS = [

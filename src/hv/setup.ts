@@ -18,6 +18,7 @@ import { BootAllocator, populateBootAllocator } from './mm/bootAllocator.js';
 import { Heap } from './mm/pageAlloc.js';
 import { bootFdtInfo, bootInfoLog, commandLineLog } from './bootfdt.js';
 import type { BootInfo } from './bootinfo.js';
+import { createDomUs } from './domain/dom0less.js';
 
 const h16 = (n: number): string => n.toString(16).padStart(16, '0');
 const hx = (n: number): string => '0x' + n.toString(16);
@@ -123,6 +124,7 @@ export function startXen(xen: Xen, early: EarlyFdt): void {
       bootFdtInfo(fdt, xen.fdtPa, (pa, len) => xen.call('hasXsmMagic', () => copyFromPaddr(xen, pa, len)), { xenImage }),
     );
     xen.bootInfo = bi;
+    xen.fdtBlob = fdt;
     for (const l of bootInfoLog(bi)) xen.printk(l);
     xen.printk(commandLineLog(bi));
 
@@ -138,7 +140,12 @@ export function startXen(xen: Xen, early: EarlyFdt): void {
 function startXenLate(xen: Xen): void {
   const banner = new TextDecoder().decode(xen.cpu.copyFrom(xen.sym('xenBanner'), 0x80)).split('\0')[0];
   xen.printk(banner);
+  createDomUs(xen);
   xen.state = SystemState.Active;
+  if (xen.domains.length) {
+    xen.printk('Std. Loglevel: All');
+    xen.printk('Guest Loglevel: All');
+  }
   initDone(xen);
 }
 
@@ -265,7 +272,7 @@ function consoleInitPreirq(xen: Xen, early: EarlyFdt): void {
   });
 }
 
-/** init_done (in .text): free .init, then run domains — none yet, so power off. */
+/** init_done (in .text): free .init, then run the domains (or power off when there are none). */
 function initDone(xen: Xen): void {
   xen.call('initDone', () => {
     const cpu = xen.cpu;
@@ -280,13 +287,12 @@ function initDone(xen: Xen): void {
     });
     xen.printk(`Freed ${kb}kB init memory.`);
     xen.bootDone = true;
-    const guests = (xen.bootInfo?.domains.length ?? 0) + (xen.bootInfo?.modules.filter((m) => m.kind === 'kernel').length ?? 0);
-    // Domain construction comes with a later issue: with nothing to run, power off cleanly.
-    if (guests === 0) xen.printk('No domain configured: nothing to run. Powering off (PSCI SYSTEM_OFF).');
-    else
-      xen.printk(
-        `${guests} domain(s)/kernel(s) configured, but domain construction is not implemented yet. Powering off (PSCI SYSTEM_OFF).`,
-      );
+    // With domains, the entry glue schedules them once this entry returns (schedule() moves
+    // the PC for good, so it runs outside every routine frame); without, power off cleanly.
+    if (xen.domains.length) return;
+    const kernels = xen.bootInfo?.modules.filter((m) => m.kind === 'kernel' && m.domain === undefined).length ?? 0;
+    if (kernels === 0) xen.printk('No domain configured: nothing to run. Powering off (PSCI SYSTEM_OFF).');
+    else xen.printk(`${kernels} dom0 kernel(s) configured, but dom0 is not supported yet. Powering off (PSCI SYSTEM_OFF).`);
     cpu.smc(PSCI_SYSTEM_OFF);
   });
 }

@@ -9,6 +9,7 @@ import type { IdentityDecision, XenLayout } from './mm/mmu/layout.js';
 import type { BootAllocator } from './mm/bootAllocator.js';
 import type { Heap } from './mm/pageAlloc.js';
 import type { BootInfo } from './bootinfo.js';
+import type { Domain, Vcpu } from './domain/domain.js';
 import { panic } from './panic.js';
 
 /** Xen's system_state (xen/include/xen/kernel.h), the phases that guard what may be used. */
@@ -76,6 +77,14 @@ export class Xen {
   /** The boot CPU waits at cpuUpWait for these; spins so far. */
   waitingFor: number[] = [];
   waitSpins = 0;
+  /** The host device tree as bootFdtInfo saw it (the domain builder reads xen,domain nodes). */
+  fdtBlob: Uint8Array | null = null;
+  /** Domains (d1, d2, …), vCPUs created so far (round-robin placement), and per pCPU the vCPU
+   *  running on it (curr) and the one whose registers the PE holds (loaded). */
+  readonly domains: Domain[] = [];
+  vcpuCount = 0;
+  readonly curr = new Map<number, Vcpu | null>();
+  readonly loaded = new Map<number, Vcpu | null>();
 
   constructor(
     cpu: Cpu,

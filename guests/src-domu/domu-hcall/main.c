@@ -1,0 +1,42 @@
+/* domu-hcall: Xen's hypercall ABI from a domU (HVC #0xEA1, number in x16, arguments in x0..x4,
+ * result in x0) and PSCI over HVC: good calls work, bad arguments get Xen's error codes. */
+#include "check.h"
+
+#define XEN_HYPERCALL_TAG 0xEA1
+#define __HYPERVISOR_xen_version 17
+#define __HYPERVISOR_console_io 18
+#define __HYPERVISOR_sched_op 29
+#define CONSOLEIO_write 0
+#define XENVER_version 0
+#define SCHEDOP_yield 0
+#define EINVAL 22
+#define EFAULT 14
+#define ENOSYS 38
+
+static long hcall(u64 nr, u64 a0, u64 a1, u64 a2)
+{
+	register u64 x0 asm("x0") = a0;
+	register u64 x1 asm("x1") = a1;
+	register u64 x2 asm("x2") = a2;
+	register u64 x16 asm("x16") = nr;
+	asm volatile("hvc #0xEA1" : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x16)::"memory");
+	return (long)x0;
+}
+
+static const char msg[] = "hello through console_io\n";
+
+int main(void)
+{
+	long v = hcall(__HYPERVISOR_xen_version, XENVER_version, 0, 0);
+	printf("xen_version: %ld.%ld\n", v >> 16, v & 0xffff);
+	CHECK("xen-version-4.17", v == ((4 << 16) | 17));
+	CHECK("console-io-write", hcall(__HYPERVISOR_console_io, CONSOLEIO_write, sizeof(msg) - 1, (u64)msg) == sizeof(msg) - 1);
+	CHECK("console-io-bad-buffer-efault", hcall(__HYPERVISOR_console_io, CONSOLEIO_write, 16, 0x10000000ul) == -EFAULT);
+	CHECK("console-io-bad-cmd-enosys", hcall(__HYPERVISOR_console_io, 99, 0, 0) == -ENOSYS);
+	CHECK("sched-op-yield", hcall(__HYPERVISOR_sched_op, SCHEDOP_yield, 0, 0) == 0);
+	CHECK("sched-op-bad-cmd-einval", hcall(__HYPERVISOR_sched_op, 77, 0, 0) == -EINVAL);
+	CHECK("unknown-hypercall-enosys", hcall(1000, 0, 0, 0) == -ENOSYS);
+	CHECK("psci-version-1.1", psci_call(0x84000000, 0, 0, 0) == 0x10001);
+	CHECK("psci-unknown-not-supported", (long)psci_call(0x8400004f, 0, 0, 0) == -1);
+	return 0;
+}
