@@ -74,8 +74,8 @@ function buildProgram(): Command {
     )
     .option('--module <kind=file...>', 'boot module for /chosen: kernel, ramdisk, device-tree, xsm or module')
     .option(
-      '--domu <file[,mem=SIZE][,cpus=N][,bootargs=TEXT]...>',
-      'a dom0less domain (/chosen xen,domain node with vpl011) running this kernel (default without --module/--domu: two test guests)',
+      '--domu <file,mem=SIZE,cpus=N,bootargs=TEXT...>',
+      'a dom0less domain (/chosen xen,domain node with vpl011) running this kernel; mem, cpus, bootargs optional (default without --module/--domu: two test guests)',
     )
     .option('--xen-bootargs <args>', 'hypervisor command line (/chosen xen,xen-bootargs)')
     .option('--strict', 'stop (exit status 4) at the first architecture-rule violation')

@@ -71,15 +71,15 @@ function copyToGuest(xen: Xen, v: Vcpu, ipa: number, data: Uint8Array): boolean 
 function consoleIo(xen: Xen, v: Vcpu, cmd: bigint, count: bigint, buf: bigint): bigint {
   if (cmd === BigInt(CONSOLEIO_read)) return 0n;
   if (cmd !== BigInt(CONSOLEIO_write)) return neg(ERRNO.ENOSYS);
-  if (count > 0x7fff_ffffn) return neg(ERRNO.EINVAL);
-  const n = Number(count);
+  // count is an unsigned int in Xen's prototype.
+  const n = Number(count & 0xffff_ffffn);
   for (let done = 0; done < n; done += CONSOLE_CHUNK) {
     const len = Math.min(CONSOLE_CHUNK, n - done);
     const bytes = copyFromGuest(xen, v, Number(buf) + done, len);
     if (!bytes) return neg(ERRNO.EFAULT);
     guestConsoleWrite(xen, v, bytes);
   }
-  return count;
+  return BigInt(n);
 }
 
 /** guest_console_write: "(d<n>) " lines on the hypervisor console. */

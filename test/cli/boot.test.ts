@@ -15,12 +15,26 @@ function cli(args: string[]) {
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-test('armvisor boot: the start of day on virt, rule checker strict and silent, exit 0', () => {
+test('armvisor boot: the built-in two domUs on virt, rule checker strict and silent, exit 0', () => {
   const r = cli(['boot', '--strict']);
   assert.equal(r.status, 0, r.stderr);
   assert.equal(r.stderr, '');
   assert.match(r.stdout, /^- Boot CPU booting -\n/);
   assert.match(r.stdout, /\(XEN\) Freed \d+kB init memory\.\n/);
+  assert.match(r.stdout, /^\(XEN\) DOM1: DONE pass=2 fail=0$/m);
+  assert.match(r.stdout, /^\(XEN\) DOM2: DONE pass=\d+ fail=0$/m);
+  assert.match(r.stdout, /All domains have shut down: powering off/);
+});
+
+test('armvisor boot --domu: a user domain with options; a bad spec is one line', () => {
+  const hello = fileURLToPath(new URL('../../../guests/bin/hello-domu.elf', import.meta.url));
+  const r = cli(['boot', '--domu', `${hello},mem=32M,cpus=2,bootargs=a,b`]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /\*\*\* LOADING DOMU cpus=2 memory=8000KB \*\*\*/);
+  assert.match(r.stdout, /^\(XEN\) DOM1: DONE pass=2 fail=0$/m);
+  const bad = cli(['boot', '--domu', `${hello},colour=blue`]);
+  assert.equal(bad.status, 1);
+  assert.equal(bad.stderr, "armvisor: --domu: 'colour=blue' is not mem=SIZE, cpus=N or bootargs=TEXT\n");
 });
 
 test('armvisor boot --loader grub with an XSM policy, and the seed 003 knob', () => {

@@ -9,7 +9,10 @@
 #define CONSOLEIO_write 0
 #define XENVER_version 0
 #define SCHEDOP_yield 0
-#define EINVAL 22
+#define SCHEDOP_shutdown 2
+#define PSCI_CPU_ON 0xc4000003ul
+#define PSCI_INVALID_PARAMETERS -2
+#define PSCI_ALREADY_ON -4
 #define EFAULT 14
 #define ENOSYS 38
 
@@ -34,9 +37,12 @@ int main(void)
 	CHECK("console-io-bad-buffer-efault", hcall(__HYPERVISOR_console_io, CONSOLEIO_write, 16, 0x10000000ul) == -EFAULT);
 	CHECK("console-io-bad-cmd-enosys", hcall(__HYPERVISOR_console_io, 99, 0, 0) == -ENOSYS);
 	CHECK("sched-op-yield", hcall(__HYPERVISOR_sched_op, SCHEDOP_yield, 0, 0) == 0);
-	CHECK("sched-op-bad-cmd-einval", hcall(__HYPERVISOR_sched_op, 77, 0, 0) == -EINVAL);
+	CHECK("sched-op-bad-cmd-enosys", hcall(__HYPERVISOR_sched_op, 77, 0, 0) == -ENOSYS);
+	CHECK("sched-op-shutdown-bad-pointer-efault", hcall(__HYPERVISOR_sched_op, SCHEDOP_shutdown, 0x10000000ul, 0) == -EFAULT);
 	CHECK("unknown-hypercall-enosys", hcall(1000, 0, 0, 0) == -ENOSYS);
 	CHECK("psci-version-1.1", psci_call(0x84000000, 0, 0, 0) == 0x10001);
+	CHECK("psci-cpu-on-bad-target", (long)psci_call(PSCI_CPU_ON, 0x55, 0x40080000ul, 0) == PSCI_INVALID_PARAMETERS);
+	CHECK("psci-cpu-on-self-already-on", (long)psci_call(PSCI_CPU_ON, 0, 0x40080000ul, 0) == PSCI_ALREADY_ON);
 	CHECK("psci-unknown-not-supported", (long)psci_call(0x8400004f, 0, 0, 0) == -1);
 	return 0;
 }
