@@ -107,7 +107,7 @@ build_domu() {
 		$CC $CFLAGS $DOMU $extra -c "$f" -o "$o"
 		DOMUOBJS="$DOMUOBJS $o"
 	done
-	for d in src-domu/*/ src/hello/ src/cprog/; do
+	for d in src-domu/*/ src/hello/ src/cprog/ src/psci/; do
 		name=$(basename "$d")
 		case "$d" in src/*) name="$name-domu" ;; esac
 		mkdir -p "$OBJ/$name"

@@ -69,8 +69,10 @@ function ctxtSwitch(xen: Xen, next: Vcpu): void {
   xen.call('ctxtSwitch', () => {
     const cpu = xen.cpu;
     const prev = xen.loaded.get(cpu.id) ?? null;
-    if (prev === next) return;
-    if (prev && prev.state !== 'dead') {
+    // gprs === null: the vCPU starts afresh (first run, or PSCI CPU_ON after CPU_OFF) — its
+    // stale state on this PE must neither be kept nor saved over the fresh one.
+    if (prev === next && next.gprs !== null) return;
+    if (prev && prev !== next && prev.state !== 'dead' && prev.gprs !== null) {
       prev.gprs = cpu.saveGprs();
       for (const r of EL1_CONTEXT) prev.sysregs.set(r, cpu.readSysreg(r));
     }
@@ -79,6 +81,7 @@ function ctxtSwitch(xen: Xen, next: Vcpu): void {
       // A vCPU's first run (or after CPU_ON): registers zero but x0.
       cpu.restoreGprs(new Uint32Array(62));
       cpu.setX(0, next.x0);
+      next.gprs = new Uint32Array(62);
     }
     for (const r of EL1_CONTEXT) cpu.writeSysreg(r, next.sysregs.get(r) ?? (r === 'SCTLR_EL1' ? SCTLR_GUEST_INIT : 0n));
     cpu.writeSysreg('VMPIDR_EL2', next.mpidr);

@@ -139,3 +139,18 @@ test('the guest device tree: the nodes of real Xen 4.17 domU trees, vpl011 as st
   assert.equal(placeDtb(0x4000_0000, 16 * MB, { start: 0x4008_0000, end: 0x4009_0000 }, 0x4c1), 0x40e0_0000);
   assert.equal(placeDtb(0x4000_0000, 4 * MB, { start: 0x4000_0000, end: 0x403f_0000 }, 0x4c1), -1);
 });
+
+test('PSCI CPU_ON/CPU_OFF/AFFINITY_INFO for a 4-vCPU domU (the psci guest, as on QEMU at EL1)', () => {
+  const r = boot([domU(1, 'psci-domu.img', 16 * 1024, 4)], { smp: 4 });
+  assert.equal(r.status, 0, r.out + r.message);
+  const got = lines(r.out, '(XEN) DOM1: ').map((l) => l.slice('(XEN) DOM1: '.length));
+  // The same lines as QEMU's golden for the bare-metal guest at EL1, but PSCI version 1.1 (Xen's).
+  const golden = readFileSync(fileURLToPath(new URL('../../../guests/expected/psci.el1.txt', import.meta.url)), 'utf8')
+    .trimEnd()
+    .split('\n')
+    .filter((l) => !/^psci version|^features /.test(l));
+  assert.deepEqual(
+    got.filter((l) => !/^psci version|^features /.test(l)),
+    golden,
+  );
+});
