@@ -13,7 +13,8 @@ import { NATIVE, type XenImage } from './image.js';
 import { Xen, type XenKnobs } from './xen.js';
 import { cpuUpWait, head, initSecondary } from './setup.js';
 import { trap } from './traps.js';
-import { schedule } from './sched.js';
+import { raiseSoftirqSchedule, schedule } from './sched.js';
+import { gicAck, gicEoi, TIMER_HYP_PPI } from './gicv3.js';
 import { doTrapGuestSync, domainCrash, enterHypervisorFromGuest, vName } from './guestTraps.js';
 
 export interface HypervisorOptions {
@@ -93,6 +94,18 @@ function startDomains(xen: Xen): void {
   schedule(xen);
 }
 
+/** gic_interrupt: the scheduler tick (the slice is over: schedule() picks the next vCPU). */
+function gicInterrupt(xen: Xen): void {
+  xen.call('gicInterrupt', () => {
+    const intid = gicAck(xen);
+    if (intid === TIMER_HYP_PPI) {
+      xen.cpu.writeSysreg('CNTHP_CTL_EL2', 0n);
+      raiseSoftirqSchedule(xen);
+    }
+    gicEoi(xen, intid);
+  });
+}
+
 /** An exception from the vCPU running on this pCPU (vector slots 8..15), then schedule. */
 function guestTrap(xen: Xen, slot: number): void {
   const v = xen.curr.get(xen.cpu.id)!;
@@ -105,8 +118,8 @@ function guestTrap(xen: Xen, slot: number): void {
   else if (kind === 3) {
     xen.printk(`${vName(v)} SError from the guest`);
     domainCrash(xen, v.domain, 'doTrapGuestSerror');
-  }
-  // IRQ/FIQ: the hypervisor does not drive the GIC yet, so none is expected; just go back.
+  } else if (kind === 1) gicInterrupt(xen);
+  // FIQ: Group 0 is not used by the hypervisor; go back.
   schedule(xen);
 }
 

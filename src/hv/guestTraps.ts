@@ -10,7 +10,7 @@ import { describeEsr } from '../arch/esr-decode.js';
 import { XEN_VERSION } from './image.js';
 import { doTrapHypercall, XEN_HYPERCALL_TAG } from './hypercall.js';
 import { doVpsciCall } from './vpsci.js';
-import { vcpuWake } from './sched.js';
+import { raiseSoftirqSchedule, vcpuWake } from './sched.js';
 
 const h16 = (n: number | bigint): string => BigInt.asUintN(64, BigInt(n)).toString(16).padStart(16, '0');
 
@@ -57,8 +57,9 @@ export function vName(v: Vcpu): string {
 }
 
 /** WFI/WFE: the vCPU gives up its pCPU (there is no vGIC to block on yet, so it stays runnable). */
-function doTrapWfx(_xen: Xen, v: Vcpu, esr: number): void {
+function doTrapWfx(xen: Xen, v: Vcpu, esr: number): void {
   advancePc(v, esr);
+  raiseSoftirqSchedule(xen);
 }
 
 /** HVC: #0 is SMCCC (PSCI), #0xEA1 a Xen hypercall, anything else UNDEFINED (do_trap_hvc). */

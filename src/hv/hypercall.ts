@@ -13,6 +13,7 @@ import { domName } from './domain/domain.js';
 import { p2mLookup } from './p2m/p2m.js';
 import { mapDomainPage } from './mm/mmu/mm.js';
 import { domainShutdown, vName } from './guestTraps.js';
+import { raiseSoftirqSchedule } from './sched.js';
 
 export const XEN_HYPERCALL_TAG = 0xea1;
 
@@ -111,7 +112,10 @@ function xenVersion(xen: Xen, v: Vcpu, cmd: bigint, arg: bigint): bigint {
 
 /** do_sched_op. */
 function schedOp(xen: Xen, v: Vcpu, cmd: bigint, arg: bigint): bigint {
-  if (cmd === BigInt(SCHEDOP_yield) || cmd === BigInt(SCHEDOP_block)) return 0n;
+  if (cmd === BigInt(SCHEDOP_yield) || cmd === BigInt(SCHEDOP_block)) {
+    raiseSoftirqSchedule(xen);
+    return 0n;
+  }
   if (cmd === BigInt(SCHEDOP_shutdown)) {
     const s = copyFromGuest(xen, v, Number(arg), 4);
     if (!s) return neg(ERRNO.EFAULT);

@@ -105,6 +105,9 @@ const TEXT_FUNCS = [
   'domainShutdown',
   'domainCrash',
   'copyFromGuest',
+  'gicv3Init',
+  'gicv3CpuInit',
+  'gicInterrupt',
 ];
 
 const INIT_FUNCS = [

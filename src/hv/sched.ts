@@ -1,11 +1,10 @@
 // The scheduler and the world switch (common/sched, arch/arm/domain.c ctxt_switch_from/to,
 // arm64/entry.S leave_hypervisor_to_guest). vCPUs are placed on pCPUs round-robin when they
 // are created and never migrate; each pCPU runs its runnable vCPUs round-robin, switching at
-// every scheduling point (WFI/WFE, sched_op yield/block, PSCI CPU_OFF, shutdown, crash).
-// There is no preemption tick yet (it needs the hypervisor's own timer interrupt through the
-// GIC): a vCPU that never traps keeps its pCPU, but vCPUs on other pCPUs are unaffected, and
-// the default configuration gives every domain its own pCPU. Deterministic: the order is
-// creation order, the machine interleaves PEs in fixed quanta.
+// every scheduling point: WFI/WFE, sched_op yield/block, the end of a time slice (the EL2
+// physical timer through the GIC, gicv3.ts), and when the running vCPU stops (PSCI CPU_OFF,
+// shutdown, crash). Deterministic: the order is creation order, the tick is virtual time, the
+// machine interleaves PEs in fixed quanta.
 //
 // The world switch reads top to bottom as KVM's __kvm_vcpu_run does: save the outgoing vCPU's
 // x0..x30 and EL1 system registers, load the incoming one's, then its HCR_EL2 (traps), its
@@ -14,6 +13,14 @@ import type { Xen } from './xen.js';
 import type { Vcpu } from './domain/domain.js';
 import { SCTLR_GUEST_INIT } from './domain/domain.js';
 import { VTCR_EL2_VALUE, vttbrOf } from './p2m/p2m.js';
+import { gicv3CpuInit } from './gicv3.js';
+
+/**
+ * The time slice: the EL2 physical timer (CNTHP, PPI 26) interrupts a vCPU after this many
+ * counter ticks (1 ms at 62.5 MHz), and the next runnable vCPU of the pCPU gets it — so a guest
+ * that loops forever without trapping cannot starve the others sharing its pCPU.
+ */
+export const SLICE_TICKS = 62_500n;
 
 /** PSCI SYSTEM_OFF (SMC32 function ID) to the board firmware. */
 const PSCI_SYSTEM_OFF = 0x8400_0008;
@@ -55,6 +62,10 @@ export function pickNext(xen: Xen): Vcpu | null {
     const cpu = xen.cpu.id;
     const mine = xen.domains.flatMap((d) => d.vcpus).filter((v) => v.processor === cpu);
     const cur = xen.curr.get(cpu) ?? null;
+    // Only a scheduling point gives the pCPU away; an emulated MMIO access or a hypercall
+    // returns to the same vCPU, as on Xen.
+    const yielding = xen.yieldReq.delete(cpu);
+    if (cur && cur.state === 'runnable' && !yielding) return cur;
     const at = cur ? mine.indexOf(cur) : -1;
     for (let i = 1; i <= mine.length; i++) {
       const v = mine[(at + i) % mine.length];
@@ -114,11 +125,21 @@ export function schedule(xen: Xen): void {
       cpu.smc(PSCI_SYSTEM_OFF);
       return;
     }
+    if (xen.gicCpuReady.has(cpu.id)) cpu.writeSysreg('CNTHP_CTL_EL2', 0n);
     cpu.setPc(xen.sym('idleLoop'));
     cpu.wfe();
     return;
   }
   ctxtSwitch(xen, next);
+  if (xen.gic) {
+    const gic = xen.gic;
+    if (!xen.gicCpuReady.has(cpu.id)) {
+      xen.call('gicv3CpuInit', () => gicv3CpuInit(xen, gic));
+      xen.gicCpuReady.add(cpu.id);
+    }
+    cpu.writeSysreg('CNTHP_TVAL_EL2', SLICE_TICKS);
+    cpu.writeSysreg('CNTHP_CTL_EL2', 1n);
+  }
   xen.curr.set(cpu.id, next);
   xen.call('leaveHypervisorToGuest', () => {
     cpu.writeSysreg('ELR_EL2', next.pc);
@@ -126,6 +147,11 @@ export function schedule(xen: Xen): void {
   });
   cpu.setPc(xen.sym('leaveHypervisorToGuest'));
   cpu.eret();
+}
+
+/** A scheduling point on this pCPU (WFI/WFE, sched_op yield/block, the tick): run the next vCPU. */
+export function raiseSoftirqSchedule(xen: Xen): void {
+  xen.yieldReq.add(xen.cpu.id);
 }
 
 /** A vCPU became runnable on some pCPU: wake idle pCPUs (they idle in WFE; Xen sends an SGI). */

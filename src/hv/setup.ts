@@ -19,6 +19,7 @@ import { Heap } from './mm/pageAlloc.js';
 import { bootFdtInfo, bootInfoLog, commandLineLog } from './bootfdt.js';
 import type { BootInfo } from './bootinfo.js';
 import { createDomUs } from './domain/dom0less.js';
+import { gicv3Init } from './gicv3.js';
 
 const h16 = (n: number): string => n.toString(16).padStart(16, '0');
 const hx = (n: number): string => '0x' + n.toString(16);
@@ -140,7 +141,7 @@ export function startXen(xen: Xen, early: EarlyFdt): void {
 function startXenLate(xen: Xen): void {
   const banner = new TextDecoder().decode(xen.cpu.copyFrom(xen.sym('xenBanner'), 0x80)).split('\0')[0];
   xen.printk(banner);
-  createDomUs(xen);
+  if (createDomUs(xen) > 0) xen.gic = xen.call('gicv3Init', () => gicv3Init(xen));
   xen.state = SystemState.Active;
   if (xen.domains.length) {
     xen.printk('Std. Loglevel: All');

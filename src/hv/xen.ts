@@ -10,6 +10,7 @@ import type { BootAllocator } from './mm/bootAllocator.js';
 import type { Heap } from './mm/pageAlloc.js';
 import type { BootInfo } from './bootinfo.js';
 import type { Domain, Vcpu } from './domain/domain.js';
+import type { HostGic } from './gicv3.js';
 import { panic } from './panic.js';
 
 /** Xen's system_state (xen/include/xen/kernel.h), the phases that guard what may be used. */
@@ -85,6 +86,11 @@ export class Xen {
   vcpuCount = 0;
   readonly curr = new Map<number, Vcpu | null>();
   readonly loaded = new Map<number, Vcpu | null>();
+  /** pCPUs whose running vCPU reached a scheduling point (Xen's SCHEDULE_SOFTIRQ). */
+  readonly yieldReq = new Set<number>();
+  /** The physical GICv3 as the hypervisor drives it (the scheduler tick), and CPUs set up for it. */
+  gic: HostGic | null = null;
+  readonly gicCpuReady = new Set<number>();
 
   constructor(
     cpu: Cpu,
