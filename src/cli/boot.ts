@@ -68,14 +68,20 @@ export interface XenBootResult {
 const PA_BITS = 44;
 
 /** The board registry's board `name` as the hypervisor boots on it: EL2 PEs, PSCI over SMC. */
-function registryBoard(name: string, smp: number, memSize: number | undefined, console: (b: number) => void): Board {
+function registryBoard(name: string, smp: number, memSize: number | undefined, console: (b: number) => void, maxInsns?: number): Board {
   if (name === 'r82') {
     throw new InputError(
       '--board',
       "'r82' is an Armv8-R (MPU) board: the hypervisor's MPU backend is not there yet (issue 7); try armvisor mpu-plan",
     );
   }
-  return createBoard(name, { el: 2, cpus: smp, console, ...(memSize !== undefined ? { memSize } : {}) });
+  return createBoard(name, {
+    el: 2,
+    cpus: smp,
+    console,
+    ...(memSize !== undefined ? { memSize } : {}),
+    ...(maxInsns !== undefined ? { maxInsns } : {}),
+  });
 }
 
 /** The RAM banks of a board. */
@@ -115,7 +121,7 @@ export function makeHvBoard(spec: XenBootSpec): HvBoard {
   const smp = spec.smp ?? 1;
   if (!Number.isInteger(smp) || smp < 1 || smp > 8) throw new InputError('--smp', `'${spec.smp}' must be 1..8`);
   if (!spec.ram) {
-    const board = registryBoard(spec.board, smp, spec.memSize, spec.console);
+    const board = registryBoard(spec.board, smp, spec.memSize, spec.console, spec.maxInsns);
     const banks = board.ramBanks.map((b) => ({ start: b.base, size: b.size }));
     return { machine: board.machine, banks, tree: board.deviceTree() };
   }
