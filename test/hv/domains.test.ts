@@ -84,9 +84,10 @@ test("hypercalls and PSCI from a domU: Xen's ABI, Xen's error codes for bad argu
   assert.equal(r.status, 0, r.out + r.message);
   const d1 = lines(r.out, '(XEN) DOM1: ');
   assert.equal(d1.filter((l) => l.includes('FAIL')).length, 0, d1.join('\n'));
-  assert.ok(d1.includes('(XEN) DOM1: DONE pass=12 fail=0'), d1.join('\n'));
+  assert.ok(d1.includes('(XEN) DOM1: DONE pass=15 fail=0'), d1.join('\n'));
   assert.match(r.out, /^\(d1\) hello through console_io$/m);
   assert.match(r.out, /\(XEN\) d1v0 Unhandled SMC\/HVC: 0x8400004f\n/);
+  assert.match(r.out, /\(XEN\) d1v0 Invalid HVC imm 0x1\n/);
 });
 
 test('a domU computing without traps does not starve another on the same pCPU (the CNTHP tick)', () => {

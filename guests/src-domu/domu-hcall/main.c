@@ -26,6 +26,22 @@ static long hcall(u64 nr, u64 a0, u64 a1, u64 a2)
 	return (long)x0;
 }
 
+/* HVC with an immediate that is neither 0 (SMCCC) nor 0xEA1: Xen injects UNDEFINED. */
+static void hvc_bad_imm(void)
+{
+	u64 at;
+	expect_exception(0);
+	asm volatile("adr %0, 1f\n1:\thvc #1" : "=r"(at)::"memory");
+	CHECK("hvc-bad-imm-undef", exc.count == 1 && exc.el == 1 && exc.vec == 4 && EC(exc.esr) == 0 && exc.elr == at);
+}
+
+static u64 smc_psci_version(void)
+{
+	register u64 x0 asm("x0") = 0x84000000;
+	asm volatile("smc #0" : "+r"(x0)::"x1", "x2", "x3", "memory");
+	return x0;
+}
+
 static const char msg[] = "hello through console_io\n";
 
 int main(void)
@@ -41,6 +57,9 @@ int main(void)
 	CHECK("sched-op-shutdown-bad-pointer-efault", hcall(__HYPERVISOR_sched_op, SCHEDOP_shutdown, 0x10000000ul, 0) == -EFAULT);
 	CHECK("unknown-hypercall-enosys", hcall(1000, 0, 0, 0) == -ENOSYS);
 	CHECK("psci-version-1.1", psci_call(0x84000000, 0, 0, 0) == 0x10001);
+	CHECK("psci-over-trapped-smc", smc_psci_version() == 0x10001);
+	CHECK("actlr-el1-reads-zero", read_sysreg(actlr_el1) == 0);
+	hvc_bad_imm();
 	CHECK("psci-cpu-on-bad-target", (long)psci_call(PSCI_CPU_ON, 0x55, 0x40080000ul, 0) == PSCI_INVALID_PARAMETERS);
 	CHECK("psci-cpu-on-self-already-on", (long)psci_call(PSCI_CPU_ON, 0, 0x40080000ul, 0) == PSCI_ALREADY_ON);
 	CHECK("psci-unknown-not-supported", (long)psci_call(0x8400004f, 0, 0, 0) == -1);
