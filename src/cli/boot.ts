@@ -15,7 +15,8 @@ import { VIRT_MEMMAP, makeVirtDtb, virtCpuMpidr } from '../platform/boards/virtD
 import { createBoard, type Board } from '../platform/boards/index.js';
 import { planXenBoot, type XenBootModule, type XenDomainSpec, type XenModuleKind } from '../platform/loader/xenBoot.js';
 import { fileURLToPath } from 'node:url';
-import { fdtNode, setReg, setString, type FdtNode } from '../fdt/dtb.js';
+import { FDT_MAGIC, fdtNode, parseDtb, setReg, setString, type FdtNode } from '../fdt/dtb.js';
+import { parseDts } from '../fdt/dts.js';
 import { buildXenImage } from '../hv/image.js';
 import { installHypervisor, type Hypervisor } from '../hv/entry.js';
 import { decideIdentityMap, layoutLines, layoutSelfChecks, makeLayout } from '../hv/mm/mmu/layout.js';
@@ -39,6 +40,10 @@ export interface XenBootSpec {
   modules?: XenBootModule[];
   /** dom0less domains (/chosen xen,domain nodes). */
   domains?: XenDomainSpec[];
+  /** A whole host device tree in place of the board's (QEMU's -dtb): its /chosen is kept. */
+  hostTree?: FdtNode;
+  /** Blobs to put in RAM at fixed addresses before boot (QEMU's -device loader,file=,addr=). */
+  loads?: { addr: number; data: Uint8Array; name: string }[];
   xenBootargs?: string;
   strict?: boolean;
   knobs?: XenKnobs;
@@ -159,7 +164,9 @@ export function makeHvBoard(spec: XenBootSpec): HvBoard {
 
 /** Boot the hypervisor's start of day on a board; runs to a stop. */
 export function bootXen(spec: XenBootSpec): XenBootResult {
-  const { machine, banks, tree } = makeHvBoard(spec);
+  const board = makeHvBoard(spec);
+  const { machine, banks } = board;
+  const tree = spec.hostTree ?? board.tree;
   const bus = machine.bus;
   machine.rules.strict = spec.strict === true;
   machine.rules.sink = spec.onRule ?? null;
@@ -178,7 +185,15 @@ export function bootXen(spec: XenBootSpec): XenBootResult {
     domains: spec.domains ?? [],
     ...(spec.xenBootargs !== undefined ? { xenBootargs: spec.xenBootargs } : {}),
   });
-  for (const l of plan.loads) bus.writeBytes(l.addr, l.data);
+  const extra = spec.loads ?? [];
+  for (const l of extra) {
+    if (!banks.some((b) => l.addr >= b.start && l.addr + l.data.length <= b.start + b.size))
+      throw new InputError('--load', `${l.name} [${hex(l.addr)}, ${hex(l.addr + l.data.length)}) is not inside RAM`);
+    const clash = plan.loads.find((p) => l.addr < p.addr + p.data.length && p.addr < l.addr + l.data.length);
+    if (clash)
+      throw new InputError('--load', `${l.name} at ${hex(l.addr)} overlaps the ${clash.what} the boot loader placed at ${hex(clash.addr)}`);
+  }
+  for (const l of [...plan.loads, ...extra]) bus.writeBytes(l.addr, l.data);
   machine.boot(0, plan.entry, plan.x0);
   spec.onMachine?.(machine);
   const stop = machine.run()!;
@@ -209,6 +224,8 @@ export interface BootOptions {
   loader: string;
   module?: string[];
   domu?: string[];
+  dtb?: string;
+  load?: string[];
   xenBootargs?: string;
   strict?: boolean;
   layout?: string;
@@ -278,6 +295,21 @@ export function parseDomu(text: string, index: number): XenDomainSpec {
   };
 }
 
+/** --dtb FILE: a DTB, or DTS source (by content), as the whole host device tree. */
+function readTree(path: string): FdtNode {
+  const data = readInput(path, '--dtb');
+  const isDtb = data.length >= 4 && new DataView(data.buffer, data.byteOffset, 4).getUint32(0) === FDT_MAGIC;
+  return isDtb ? parseDtb(data, path).root : parseDts(new TextDecoder().decode(data), path).root;
+}
+
+/** --load FILE@ADDR (QEMU's -device loader,file=FILE,addr=ADDR,force-raw=on). */
+function parseLoad(text: string): { addr: number; data: Uint8Array; name: string } {
+  const at = text.lastIndexOf('@');
+  if (at <= 0) throw new InputError('--load', `'${text}' is not FILE@ADDR`);
+  const name = text.slice(0, at);
+  return { name, addr: parseAddr(text.slice(at + 1), '--load'), data: readInput(name, '--load') };
+}
+
 function parseLayout(v: string | undefined): 'seed' | 'upstream' {
   if (v === undefined || v === 'seed' || v === 'upstream') return v ?? 'seed';
   throw new InputError('--layout', `'${v}' must be seed or upstream`);
@@ -292,7 +324,9 @@ export function bootCommand(o: BootOptions): number {
     else throw new InputError('--knob', `'${k}' is not a knob (knobs: map-tables-with-domain-page-only, omit-identity-map)`);
   }
   // No modules at all: the built-in configuration, two domUs side by side on two pCPUs.
-  const domus = o.domu ?? (o.module === undefined ? DEFAULT_DOMUS : []);
+  const domus = o.domu ?? (o.module === undefined && o.dtb === undefined ? DEFAULT_DOMUS : []);
+  const hostTree = o.dtb !== undefined ? readTree(o.dtb) : undefined;
+  const loads = (o.load ?? []).map(parseLoad);
   const domains = domus.map(parseDomu);
   const smp = o.smp !== undefined ? parseCount(o.smp, '--smp') : domains.length ? Math.min(8, Math.max(2, domains.length)) : undefined;
   let out = '';
@@ -309,6 +343,8 @@ export function bootCommand(o: BootOptions): number {
     loader: o.loader,
     modules: (o.module ?? []).map(parseModule),
     domains,
+    ...(hostTree ? { hostTree } : {}),
+    loads,
     ...(o.xenBootargs !== undefined ? { xenBootargs: o.xenBootargs } : {}),
     strict: o.strict === true,
     knobs,

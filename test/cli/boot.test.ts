@@ -95,3 +95,23 @@ test('bad boot input is one line and status 1', () => {
     assert.equal(r.stderr.split('\n').length, 2, r.stderr);
   }
 });
+
+test('armvisor boot --dtb with Xen dom0less bindings and --load blobs at the module addresses', () => {
+  const root = (p: string) => fileURLToPath(new URL(`../../../${p}`, import.meta.url));
+  const args = ['boot', '--strict', '--mem', '1G', '--smp', '2', '--dtb', root('docs/dom0less-example.dts')];
+  const r = cli([
+    ...args,
+    '--load',
+    `${root('guests/bin/hello-domu.img')}@0x50000000`,
+    '--load',
+    `${root('guests/bin/cprog-domu.img')}@0x51000000`,
+  ]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stderr, '');
+  assert.match(r.stdout, /\*\*\* LOADING DOMU cpus=1 memory=8000KB \*\*\*\n\(XEN\) Loading d1 kernel from boot module @ 0000000050000000/);
+  assert.match(r.stdout, /^\(XEN\) DOM1: DONE pass=2 fail=0$/m);
+  assert.match(r.stdout, /^\(XEN\) DOM2: DONE pass=\d+ fail=0$/m);
+  const bad = cli([...args, '--load', `${root('guests/bin/hello-domu.img')}@0x40200000`]);
+  assert.equal(bad.status, 1);
+  assert.match(bad.stderr, /^armvisor: --load: .*hello-domu.img at 0x40200000 overlaps the xen the boot loader placed at 0x40200000\n$/);
+});
