@@ -12,7 +12,7 @@ import type { Vcpu } from './domain/domain.js';
 import { domName } from './domain/domain.js';
 import { p2mLookup } from './p2m/p2m.js';
 import { mapDomainPage } from './mm/mmu/mm.js';
-import { domainShutdown, vName } from './guestTraps.js';
+import { domainShutdown } from './guestTraps.js';
 import { raiseSoftirqSchedule } from './sched.js';
 
 export const XEN_HYPERCALL_TAG = 0xea1;
@@ -147,6 +147,5 @@ export function doTrapHypercall(xen: Xen, v: Vcpu): void {
     const r = h(xen, v, cpu.xr(0), cpu.xr(1), cpu.xr(2));
     // The domain may be gone (shutdown): its registers no longer matter.
     if (v.domain.state === 'running') cpu.setX(0, r);
-    void vName;
   });
 }
