@@ -91,4 +91,38 @@ build_r82() {
 }
 [ -d src-r82 ] && build_r82
 
+# dom0less domUs of the hypervisor (src/hv/domain): the same runtime linked at the same address
+# (Xen's GUEST_RAM0_BASE 0x40000000 + text_offset 0x80000, where the domain builder puts the
+# kernel), printing through the vpl011 at Xen's GUEST_PL011_BASE 0x22000000. At EL1 with
+# boot_el = 1 the runtime's SYSTEM_OFF is PSCI over HVC, which the hypervisor serves.
+# src-domu/<guest>/ and, as <guest>-domu, the portable guests of src/ listed here.
+build_domu() {
+	DOMU="-DUART_BASE=0x22000000ul"
+	mkdir -p "$OBJ/lib-domu"
+	DOMUOBJS=""
+	for f in lib/start.S lib/uart.c lib/psci.c lib/runtime.c lib/string.c; do
+		o="$OBJ/lib-domu/$(basename "$f").o"
+		extra=""
+		[ "$f" = lib/string.c ] && extra="-fno-tree-loop-distribute-patterns"
+		$CC $CFLAGS $DOMU $extra -c "$f" -o "$o"
+		DOMUOBJS="$DOMUOBJS $o"
+	done
+	for d in src-domu/*/ src/hello/ src/cprog/ src/psci/; do
+		name=$(basename "$d")
+		case "$d" in src/*) name="$name-domu" ;; esac
+		mkdir -p "$OBJ/$name"
+		objs=""
+		for f in "$d"*.c "$d"*.S; do
+			[ -e "$f" ] || continue
+			o="$OBJ/$name/$(basename "$f").o"
+			$CC $CFLAGS $DOMU -c "$f" -o "$o"
+			objs="$objs $o"
+		done
+		$CC $CFLAGS $LDFLAGS -o "bin/$name.elf" $DOMUOBJS $objs -lgcc
+		$OBJCOPY -O binary "bin/$name.elf" "bin/$name.img"
+		printf '%-16s elf=%6d img=%6d (domU)\n' "$name" "$(stat -c %s "bin/$name.elf")" "$(stat -c %s "bin/$name.img")"
+	done
+}
+[ -d src-domu ] && build_domu
+
 rm -rf "$OBJ"

@@ -14,7 +14,8 @@ import { Pl011 } from '../platform/devices/pl011.js';
 import { VIRT_MEMMAP, makeVirtDtb, virtCpuMpidr } from '../platform/boards/virtDt.js';
 import { createBoard, type Board } from '../platform/boards/index.js';
 import { wireVirtInterrupts } from '../platform/boards/virt.js';
-import { planXenBoot, type XenBootModule, type XenModuleKind } from '../platform/loader/xenBoot.js';
+import { planXenBoot, type XenBootModule, type XenDomainSpec, type XenModuleKind } from '../platform/loader/xenBoot.js';
+import { fileURLToPath } from 'node:url';
 import { fdtNode, setReg, setString, type FdtNode } from '../fdt/dtb.js';
 import { buildXenImage } from '../hv/image.js';
 import { installHypervisor, type Hypervisor } from '../hv/entry.js';
@@ -41,6 +42,12 @@ export interface XenBootSpec {
   loadAddr?: number;
   loader: 'direct' | 'grub';
   modules?: XenBootModule[];
+  /** dom0less domains (/chosen xen,domain nodes). */
+  domains?: XenDomainSpec[];
+  /** A whole host device tree in place of the board's (QEMU's -dtb): its /chosen is kept. */
+  hostTree?: FdtNode;
+  /** Blobs to put in RAM at fixed addresses before boot (QEMU's -device loader,file=,addr=). */
+  loads?: { addr: number; data: Uint8Array; name: string }[];
   xenBootargs?: string;
   strict?: boolean;
   knobs?: XenKnobs;
@@ -80,9 +87,17 @@ function registryBoard(
   memSize: number | undefined,
   console: (b: number) => void,
   pmsa?: Partial<PmsaConfig>,
+  maxInsns?: number,
 ): Board {
   if (pmsa && name !== 'r82') throw new InputError('--mpu-el2-regions', `'${name}' has no MPU (only the r82 board does)`);
-  return createBoard(name, { el: 2, cpus: smp, console, ...(memSize !== undefined ? { memSize } : {}), ...(pmsa ? { pmsa } : {}) });
+  return createBoard(name, {
+    el: 2,
+    cpus: smp,
+    console,
+    ...(memSize !== undefined ? { memSize } : {}),
+    ...(pmsa ? { pmsa } : {}),
+    ...(maxInsns !== undefined ? { maxInsns } : {}),
+  });
 }
 
 /**
@@ -97,7 +112,7 @@ function r82HvBoard(spec: XenBootSpec, smp: number): HvBoard {
       `'${smp}': the MPU backend boots one pCPU so far (a secondary's EL2 MPU would keep the boot-time configuration after init: seed 000)`,
     );
   }
-  const board = registryBoard('r82', smp, spec.memSize, spec.console, spec.pmsa);
+  const board = registryBoard('r82', smp, spec.memSize, spec.console, spec.pmsa, spec.maxInsns);
   const machine = board.machine;
   const banks = board.ramBanks.map((b) => ({ start: b.base, size: b.size }));
   const host = { ramSize: banks[0].size, cpus: smp };
@@ -146,7 +161,7 @@ export function makeHvBoard(spec: XenBootSpec): HvBoard {
     return r82HvBoard(spec, smp);
   }
   if (!spec.ram) {
-    const board = registryBoard(spec.board, smp, spec.memSize, spec.console, spec.pmsa);
+    const board = registryBoard(spec.board, smp, spec.memSize, spec.console, spec.pmsa, spec.maxInsns);
     const banks = board.ramBanks.map((b) => ({ start: b.base, size: b.size }));
     return { machine: board.machine, banks, tree: board.deviceTree() };
   }
@@ -186,7 +201,9 @@ export function makeHvBoard(spec: XenBootSpec): HvBoard {
 
 /** Boot the hypervisor's start of day on a board; runs to a stop. */
 export function bootXen(spec: XenBootSpec): XenBootResult {
-  const { machine, banks, tree } = makeHvBoard(spec);
+  const board = makeHvBoard(spec);
+  const { machine, banks } = board;
+  const tree = spec.hostTree ?? board.tree;
   const bus = machine.bus;
   machine.rules.strict = spec.strict === true;
   machine.rules.sink = spec.onRule ?? null;
@@ -207,9 +224,18 @@ export function bootXen(spec: XenBootSpec): XenBootResult {
     dtb: tree,
     ...(spec.editDtb ? { editDtb: spec.editDtb } : {}),
     modules: spec.modules ?? [],
+    domains: spec.domains ?? [],
     ...(spec.xenBootargs !== undefined ? { xenBootargs: spec.xenBootargs } : {}),
   });
-  for (const l of plan.loads) bus.writeBytes(l.addr, l.data);
+  const extra = spec.loads ?? [];
+  for (const l of extra) {
+    if (!banks.some((b) => l.addr >= b.start && l.addr + l.data.length <= b.start + b.size))
+      throw new InputError('--load', `${l.name} [${hex(l.addr)}, ${hex(l.addr + l.data.length)}) is not inside RAM`);
+    const clash = plan.loads.find((p) => l.addr < p.addr + p.data.length && p.addr < l.addr + l.data.length);
+    if (clash)
+      throw new InputError('--load', `${l.name} at ${hex(l.addr)} overlaps the ${clash.what} the boot loader placed at ${hex(clash.addr)}`);
+  }
+  for (const l of [...plan.loads, ...extra]) bus.writeBytes(l.addr, l.data);
   machine.boot(0, plan.entry, plan.x0);
   spec.onMachine?.(machine);
   const stop = machine.run()!;
@@ -239,6 +265,9 @@ export interface BootOptions {
   loadAddr?: string;
   loader: string;
   module?: string[];
+  domu?: string[];
+  dtb?: string;
+  load?: string[];
   xenBootargs?: string;
   strict?: boolean;
   layout?: string;
@@ -271,6 +300,53 @@ function parseModule(text: string): XenBootModule {
   return { kind, data: readInput(path, '--module'), name: path };
 }
 
+/** The built-in configuration of `armvisor boot` with no modules: two self-checking domUs. */
+export const DEFAULT_DOMUS = ['hello-domu.img', 'cprog-domu.img'].map((f) =>
+  fileURLToPath(new URL(`../../../guests/bin/${f}`, import.meta.url)),
+);
+/** memory of a --domu domain unless mem= says otherwise (Xen's binding counts KiB). */
+const DEFAULT_DOMU_MEM = 16 * 1024 * 1024;
+
+/**
+ * --domu FILE[,mem=SIZE][,cpus=N][,bootargs=TEXT]: shorthand for a /chosen/domU<n> node
+ * (compatible "xen,domain", memory in KiB, cpus, vpl011) with FILE as its multiboot,kernel
+ * module. bootargs, when given, must come last (it may contain commas).
+ */
+export function parseDomu(text: string, index: number): XenDomainSpec {
+  const at = text.indexOf(',bootargs=');
+  const head = at < 0 ? text : text.slice(0, at);
+  const bootargs = at < 0 ? undefined : text.slice(at + ',bootargs='.length);
+  const [file, ...opts] = head.split(',');
+  if (!file) throw new InputError('--domu', `'${text}' does not name a kernel file`);
+  let mem = DEFAULT_DOMU_MEM;
+  let cpus = 1;
+  for (const o of opts) {
+    const eq = o.indexOf('=');
+    const k = o.slice(0, eq);
+    const v = o.slice(eq + 1);
+    if (k === 'mem') mem = parseSize(v, '--domu mem');
+    else if (k === 'cpus') cpus = parseCount(v, '--domu cpus');
+    else throw new InputError('--domu', `'${o}' is not mem=SIZE, cpus=N or bootargs=TEXT`);
+  }
+  if (mem % 4096 || mem < 2 * 1024 * 1024) throw new InputError('--domu', `mem=${mem} must be a multiple of 4K and at least 2M`);
+  if (cpus < 1 || cpus > 8) throw new InputError('--domu', `cpus=${cpus} must be 1..8`);
+  return {
+    name: `domU${index + 1}`,
+    memKb: mem / 1024,
+    cpus,
+    vpl011: true,
+    kernel: { kind: 'kernel', data: readInput(file, '--domu'), name: file, ...(bootargs !== undefined ? { cmdline: bootargs } : {}) },
+  };
+}
+
+/** --load FILE@ADDR (QEMU's -device loader,file=FILE,addr=ADDR,force-raw=on). */
+function parseLoad(text: string): { addr: number; data: Uint8Array; name: string } {
+  const at = text.lastIndexOf('@');
+  if (at <= 0) throw new InputError('--load', `'${text}' is not FILE@ADDR`);
+  const name = text.slice(0, at);
+  return { name, addr: parseAddr(text.slice(at + 1), '--load'), data: readInput(name, '--load') };
+}
+
 function parseLayout(v: string | undefined): 'seed' | 'upstream' {
   if (v === undefined || v === 'seed' || v === 'upstream') return v ?? 'seed';
   throw new InputError('--layout', `'${v}' must be seed or upstream`);
@@ -287,6 +363,14 @@ export function bootCommand(o: BootOptions): number {
   if ((o.mpuEl2Regions !== undefined || o.config !== undefined) && o.board !== 'r82') {
     throw new InputError(o.config !== undefined ? '--config' : '--mpu-el2-regions', `only the r82 board (MPU) takes it, not '${o.board}'`);
   }
+  // No modules at all: the built-in configuration — on the MMU boards two domUs side by side on
+  // two pCPUs; on r82 the configuration's own /chosen domains.
+  const builtIn = o.module === undefined && o.dtb === undefined && o.board !== 'r82';
+  const domus = o.domu ?? (builtIn ? DEFAULT_DOMUS : []);
+  const hostTree = o.dtb !== undefined ? readTree(o.dtb).root : undefined;
+  const loads = (o.load ?? []).map(parseLoad);
+  const domains = domus.map(parseDomu);
+  const smp = o.smp !== undefined ? parseCount(o.smp, '--smp') : domains.length ? Math.min(8, Math.max(2, domains.length)) : undefined;
   let out = '';
   const flush = (): void => {
     if (out) process.stdout.write(out);
@@ -296,10 +380,13 @@ export function bootCommand(o: BootOptions): number {
     board: o.board,
     ...(o.ram !== undefined ? { ram: parseRam(o.ram) } : {}),
     ...(o.mem !== undefined ? { memSize: parseSize(o.mem, '--mem') } : {}),
-    ...(o.smp !== undefined ? { smp: parseCount(o.smp, '--smp') } : {}),
+    ...(smp !== undefined ? { smp } : {}),
     ...(o.loadAddr !== undefined ? { loadAddr: parseAddr(o.loadAddr, '--load-addr') } : {}),
     loader: o.loader,
     modules: (o.module ?? []).map(parseModule),
+    domains,
+    ...(hostTree ? { hostTree } : {}),
+    loads,
     ...(o.xenBootargs !== undefined ? { xenBootargs: o.xenBootargs } : {}),
     strict: o.strict === true,
     knobs,

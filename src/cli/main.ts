@@ -81,6 +81,12 @@ function buildProgram(): Command {
       new Option('--loader <kind>', 'direct (U-Boot/QEMU: modules after the image) or grub (modules high in RAM)').default('direct'),
     )
     .option('--module <kind=file...>', 'boot module for /chosen: kernel, ramdisk, device-tree, xsm or module')
+    .option(
+      '--domu <file,mem=SIZE,cpus=N,bootargs=TEXT...>',
+      'a dom0less domain (/chosen xen,domain node with vpl011) running this kernel; mem, cpus, bootargs optional (default without --module/--domu: two test guests)',
+    )
+    .option('--dtb <file>', "the whole host device tree (DTB or DTS, as QEMU's -dtb), /chosen with Xen's bindings included")
+    .option('--load <file@addr...>', "put a file in RAM at an address before boot (QEMU's -device loader,file=,addr=)")
     .option('--xen-bootargs <args>', 'hypervisor command line (/chosen xen,xen-bootargs)')
     .option('--strict', 'stop (exit status 4) at the first architecture-rule violation')
     .option('--explain', 'explain every translation fault step by step on stderr as it is taken')

@@ -13,6 +13,9 @@ import { NATIVE, type XenImage } from './image.js';
 import { Xen, type XenKnobs } from './xen.js';
 import { cpuUpWait, head, initSecondary } from './setup.js';
 import { trap } from './traps.js';
+import { raiseSoftirqSchedule, schedule } from './sched.js';
+import { gicAck, gicEoi, TIMER_HYP_PPI } from './gic/gicV3.js';
+import { doTrapGuestSync, domainCrash, enterHypervisorFromGuest, vName } from './guestTraps.js';
 
 export interface HypervisorOptions {
   knobs?: XenKnobs;
@@ -37,10 +40,15 @@ export class Hypervisor {
   }
 }
 
+/**
+ * The idle loop. Secondary CPUs idle in WFE rather than Xen's WFI: the hypervisor does not
+ * drive the GIC yet, so it wakes them with SEV instead of an SGI when domains are ready.
+ */
 function idle(xen: Xen): void {
   const cpu = xen.cpu;
   cpu.setPc(xen.mmuOn ? xen.sym('idleLoop') : xen.pa('idleLoop'));
-  cpu.wfi();
+  if (xen.panicked === null && xen.bootDone === false && xen.cpu.id !== 0) cpu.wfe();
+  else cpu.wfi();
 }
 
 function reportPanic(xen: Xen, reason: string): void {
@@ -79,6 +87,42 @@ function run(xen: Xen, cpu: Cpu, fn: () => void): void {
   }
 }
 
+/** After init_done: the boot CPU runs the domains and wakes the idle secondaries. */
+function startDomains(xen: Xen): void {
+  if (!xen.bootDone || xen.domains.length === 0 || xen.panicked !== null) return;
+  xen.cpu.sev();
+  schedule(xen);
+}
+
+/** gic_interrupt: the scheduler tick (the slice is over: schedule() picks the next vCPU). */
+function gicInterrupt(xen: Xen): void {
+  xen.call('gicInterrupt', () => {
+    const intid = gicAck(xen);
+    if (intid === TIMER_HYP_PPI) {
+      xen.cpu.writeSysreg('CNTHP_CTL_EL2', 0n);
+      raiseSoftirqSchedule(xen);
+    }
+    gicEoi(xen, intid);
+  });
+}
+
+/** An exception from the vCPU running on this pCPU (vector slots 8..15), then schedule. */
+function guestTrap(xen: Xen, slot: number): void {
+  const v = xen.curr.get(xen.cpu.id)!;
+  enterHypervisorFromGuest(xen, v);
+  const kind = slot & 3;
+  if (slot >= 12) {
+    xen.printk(`${vName(v)} exception from AArch32 state, which domains cannot use`);
+    domainCrash(xen, v.domain, 'enterHypervisorFromGuest');
+  } else if (kind === 0) doTrapGuestSync(xen, v);
+  else if (kind === 3) {
+    xen.printk(`${vName(v)} SError from the guest`);
+    domainCrash(xen, v.domain, 'doTrapGuestSerror');
+  } else if (kind === 1) gicInterrupt(xen);
+  // FIQ: Group 0 is not used by the hypervisor; go back.
+  schedule(xen);
+}
+
 /** Register the hypervisor's native calls on `machine`. */
 export function installHypervisor(machine: Machine, image: XenImage, opts: HypervisorOptions = {}): Hypervisor {
   const hv = new Hypervisor(machine, image, opts);
@@ -106,22 +150,37 @@ export function installHypervisor(machine: Machine, image: XenImage, opts: Hyper
     }
     const xen = new Xen(cpuFor(pe), image, opts.knobs ?? {});
     hv.xen = xen;
-    run(xen, xen.cpu, () => head(xen));
+    run(xen, xen.cpu, () => {
+      head(xen);
+      startDomains(xen);
+    });
   });
   for (let n = 0; n < 16; n++) {
     machine.nativeCalls.set(NATIVE.vectorBase + n, (pe) => {
       const xen = hv.xen!;
-      run(xen, cpuFor(pe), () => trap(xen, n));
+      const cpu = cpuFor(pe);
+      const v = xen.curr.get(cpu.id);
+      // From a guest (the lower-EL slots while a vCPU runs here): the guest trap path.
+      if (n >= 8 && v && xen.panicked === null) run(xen, cpu, () => guestTrap(xen, n));
+      else run(xen, cpu, () => trap(xen, n));
     });
   }
   machine.nativeCalls.set(NATIVE.idle, (pe) => {
-    if (!hv.xen) return;
-    hv.xen.cpu = cpuFor(pe);
-    idle(hv.xen);
+    const xen = hv.xen;
+    if (!xen) return;
+    if (xen.bootDone && xen.domains.length && xen.panicked === null) {
+      run(xen, cpuFor(pe), () => schedule(xen));
+      return;
+    }
+    xen.cpu = cpuFor(pe);
+    idle(xen);
   });
   machine.nativeCalls.set(NATIVE.cpuUpWait, (pe) => {
     const xen = hv.xen!;
-    run(xen, cpuFor(pe), () => cpuUpWait(xen));
+    run(xen, cpuFor(pe), () => {
+      cpuUpWait(xen);
+      startDomains(xen);
+    });
   });
   machine.nativeCalls.set(NATIVE.secondary, (pe) => {
     const xen = hv.xen;

@@ -15,6 +15,7 @@ import { BootAllocator, populateBootAllocator } from './mm/bootAllocator.js';
 import { Heap } from './mm/pageAlloc.js';
 import { bootFdtInfo, bootInfoLog, commandLineLog } from './bootfdt.js';
 import type { BootInfo } from './bootinfo.js';
+import { createDomUs } from './domain/dom0less.js';
 
 const h16 = (n: number): string => n.toString(16).padStart(16, '0');
 
@@ -58,6 +59,7 @@ export function startXen(xen: Xen, early: EarlyFdt): void {
       bootFdtInfo(fdt, xen.fdtPa, (pa, len) => xen.call('hasXsmMagic', () => xen.mm.copyFromPaddr(xen, pa, len)), { xenImage }),
     );
     xen.bootInfo = bi;
+    xen.fdtBlob = fdt;
     for (const l of bootInfoLog(bi)) xen.printk(l);
     xen.printk(commandLineLog(bi));
 
@@ -79,9 +81,15 @@ export function startXen(xen: Xen, early: EarlyFdt): void {
 function startXenLate(xen: Xen): void {
   const banner = new TextDecoder().decode(xen.cpu.copyFrom(xen.sym('xenBanner'), 0x80)).split('\0')[0];
   xen.printk(banner);
-  // create_domUs, the memory side so far (domain construction hooks in here).
+  // create_domUs: the memory side (MPU: direct-mapped static memory, checked against the
+  // region budget), then the domains themselves where the backend has a p2m for them.
   for (const d of xen.bootInfo?.domains ?? []) for (const l of xen.mm.domainMemory(xen, d)) xen.printk(l);
+  if (xen.mm.hasP2m) createDomUs(xen);
   xen.state = SystemState.Active;
+  if (xen.domains.length) {
+    xen.printk('Std. Loglevel: All');
+    xen.printk('Guest Loglevel: All');
+  }
   initDone(xen);
 }
 
@@ -184,7 +192,7 @@ function consoleInitPreirq(xen: Xen, early: EarlyFdt): void {
   });
 }
 
-/** init_done (in .text): free .init, then run domains — none yet, so power off. */
+/** init_done (in .text): free .init, then run the domains (or power off when there are none). */
 function initDone(xen: Xen): void {
   xen.call('initDone', () => {
     const cpu = xen.cpu;
@@ -194,13 +202,18 @@ function initDone(xen: Xen): void {
     });
     xen.printk(`Freed ${kb}kB init memory.`);
     xen.bootDone = true;
-    const guests = (xen.bootInfo?.domains.length ?? 0) + (xen.bootInfo?.modules.filter((m) => m.kind === 'kernel').length ?? 0);
-    // Domain construction comes with a later issue: with nothing to run, power off cleanly.
-    if (guests === 0) xen.printk('No domain configured: nothing to run. Powering off (PSCI SYSTEM_OFF).');
-    else
+    // With domains, the entry glue schedules them once this entry returns (schedule() moves
+    // the PC for good, so it runs outside every routine frame); without, power off cleanly.
+    if (xen.domains.length) return;
+    const kernels = xen.bootInfo?.modules.filter((m) => m.kind === 'kernel' && m.domain === undefined).length ?? 0;
+    const unbuilt = xen.bootInfo?.domains.length ?? 0;
+    if (unbuilt > 0) {
+      // The MPU backend plans and checks the domains' regions but has no p2m to build them on yet.
       xen.printk(
-        `${guests} domain(s)/kernel(s) configured, but domain construction is not implemented yet. Powering off (PSCI SYSTEM_OFF).`,
+        `${unbuilt} dom0less domain(s) planned, none built: the ${xen.mm.name.toUpperCase()} p2m is not there yet. Powering off (PSCI SYSTEM_OFF).`,
       );
+    } else if (kernels === 0) xen.printk('No domain configured: nothing to run. Powering off (PSCI SYSTEM_OFF).');
+    else xen.printk(`${kernels} dom0 kernel(s) configured, but dom0 is not supported yet. Powering off (PSCI SYSTEM_OFF).`);
     cpu.smc(PSCI_SYSTEM_OFF);
   });
 }

@@ -10,6 +10,7 @@ import type { BootAllocator } from './mm/bootAllocator.js';
 import type { Heap } from './mm/pageAlloc.js';
 import type { HostGic } from './gic/gicV3.js';
 import type { BootInfo } from './bootinfo.js';
+import type { Domain, Vcpu } from './domain/domain.js';
 import { panic } from './panic.js';
 import { mmBackendFor, type MmBackend } from './mm/backend.js';
 
@@ -81,6 +82,18 @@ export class Xen {
   /** The boot CPU waits at cpuUpWait for these; spins so far. */
   waitingFor: number[] = [];
   waitSpins = 0;
+  /** The host device tree as bootFdtInfo saw it (the domain builder reads xen,domain nodes). */
+  fdtBlob: Uint8Array | null = null;
+  /** Domains (d1, d2, …), vCPUs created so far (round-robin placement), and per pCPU the vCPU
+   *  running on it (curr) and the one whose registers the PE holds (loaded). */
+  readonly domains: Domain[] = [];
+  vcpuCount = 0;
+  readonly curr = new Map<number, Vcpu | null>();
+  readonly loaded = new Map<number, Vcpu | null>();
+  /** pCPUs whose running vCPU reached a scheduling point (Xen's SCHEDULE_SOFTIRQ). */
+  readonly yieldReq = new Set<number>();
+  /** The physical GICv3 as the hypervisor drives it (the scheduler tick), and CPUs set up for it. */
+  readonly gicCpuReady = new Set<number>();
 
   constructor(
     cpu: Cpu,

@@ -15,12 +15,26 @@ function cli(args: string[]) {
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-test('armvisor boot: the start of day on virt, rule checker strict and silent, exit 0', () => {
+test('armvisor boot: the built-in two domUs on virt, rule checker strict and silent, exit 0', () => {
   const r = cli(['boot', '--strict']);
   assert.equal(r.status, 0, r.stderr);
   assert.equal(r.stderr, '');
   assert.match(r.stdout, /^- Boot CPU booting -\n/);
   assert.match(r.stdout, /\(XEN\) Freed \d+kB init memory\.\n/);
+  assert.match(r.stdout, /^\(XEN\) DOM1: DONE pass=2 fail=0$/m);
+  assert.match(r.stdout, /^\(XEN\) DOM2: DONE pass=\d+ fail=0$/m);
+  assert.match(r.stdout, /All domains have shut down: powering off/);
+});
+
+test('armvisor boot --domu: a user domain with options; a bad spec is one line', () => {
+  const hello = fileURLToPath(new URL('../../../guests/bin/hello-domu.elf', import.meta.url));
+  const r = cli(['boot', '--domu', `${hello},mem=32M,cpus=2,bootargs=a,b`]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /\*\*\* LOADING DOMU cpus=2 memory=8000KB \*\*\*/);
+  assert.match(r.stdout, /^\(XEN\) DOM1: DONE pass=2 fail=0$/m);
+  const bad = cli(['boot', '--domu', `${hello},colour=blue`]);
+  assert.equal(bad.status, 1);
+  assert.equal(bad.stderr, "armvisor: --domu: 'colour=blue' is not mem=SIZE, cpus=N or bootargs=TEXT\n");
 });
 
 test('armvisor boot --loader grub with an XSM policy, and the seed 003 knob', () => {
@@ -113,4 +127,24 @@ test('bad boot input is one line and status 1', () => {
     assert.match(r.stderr, re);
     assert.equal(r.stderr.split('\n').length, 2, r.stderr);
   }
+});
+
+test('armvisor boot --dtb with Xen dom0less bindings and --load blobs at the module addresses', () => {
+  const root = (p: string) => fileURLToPath(new URL(`../../../${p}`, import.meta.url));
+  const args = ['boot', '--strict', '--mem', '1G', '--smp', '2', '--dtb', root('docs/dom0less-example.dts')];
+  const r = cli([
+    ...args,
+    '--load',
+    `${root('guests/bin/hello-domu.img')}@0x50000000`,
+    '--load',
+    `${root('guests/bin/cprog-domu.img')}@0x51000000`,
+  ]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stderr, '');
+  assert.match(r.stdout, /\*\*\* LOADING DOMU cpus=1 memory=8000KB \*\*\*\n\(XEN\) Loading d1 kernel from boot module @ 0000000050000000/);
+  assert.match(r.stdout, /^\(XEN\) DOM1: DONE pass=2 fail=0$/m);
+  assert.match(r.stdout, /^\(XEN\) DOM2: DONE pass=\d+ fail=0$/m);
+  const bad = cli([...args, '--load', `${root('guests/bin/hello-domu.img')}@0x40200000`]);
+  assert.equal(bad.status, 1);
+  assert.match(bad.stderr, /^armvisor: --load: .*hello-domu.img at 0x40200000 overlaps the xen the boot loader placed at 0x40200000\n$/);
 });

@@ -29,7 +29,7 @@ export class HvFault extends Error {
 /** Registers whose write changes what the PC fetches from (checked right after the write). */
 const FETCH_CHECKED = new Set(['SCTLR_EL2', 'TTBR0_EL2', 'TCR_EL2']);
 
-export type TlbiOp = 'ALLE2' | 'ALLE2IS' | 'VAE2' | 'VAE2IS' | 'ALLE1IS' | 'VMALLS12E1IS';
+export type TlbiOp = 'ALLE2' | 'ALLE2IS' | 'VAE2' | 'VAE2IS' | 'ALLE1IS' | 'VMALLS12E1IS' | 'IPAS2E1IS' | 'VMALLE1IS';
 
 /** A symbol resolver for the shadow call stack (image symbols; set by the entry glue). */
 export type SymbolName = (va: number) => string;
@@ -143,6 +143,23 @@ export class Cpu {
   /** X`n` as a JS number (exact below 2^53; entry arguments such as the DTB address). */
   x(n: number): number {
     return this.pe.x[2 * n + 1] * 2 ** 32 + this.pe.x[2 * n];
+  }
+
+  /** X`n` exactly (guest hypercall arguments). */
+  xr(n: number): bigint {
+    return (BigInt(this.pe.x[2 * n + 1] >>> 0) << 32n) | BigInt(this.pe.x[2 * n] >>> 0);
+  }
+
+  /** Save x0..x30 (entry.S save_guest_regs: STPs to the hypervisor stack). */
+  saveGprs(): Uint32Array {
+    this.tick(31 * COST.access);
+    return this.pe.x.slice(0, 62);
+  }
+
+  /** Restore x0..x30 (the LDPs before ERET). */
+  restoreGprs(g: Uint32Array): void {
+    this.tick(31 * COST.access);
+    this.pe.x.set(g.subarray(0, 62));
   }
 
   setX(n: number, v: number | bigint): void {
@@ -302,6 +319,19 @@ export class Cpu {
     this.tick(COST.barrier);
     this.pe.sleeping = 'wfi';
     this.pe.attention = 1;
+  }
+
+  /** WFE at PC `va` (the idle loop once domains run): woken by SEV or any event. */
+  wfe(): void {
+    this.tick(COST.barrier);
+    this.pe.sleeping = 'wfe';
+    this.pe.attention = 1;
+  }
+
+  /** SEV: an event to every other PE (wakes idle pCPUs in WFE). */
+  sev(): void {
+    this.tick(COST.barrier);
+    this.pe.host.sev(this.pe);
   }
 
   /** SMC #0 to the board firmware with x0..x3; returns x0 (PSCI: SMC calling convention). */

@@ -86,11 +86,13 @@ export function gicInit(xen: Xen, root: FdtNode): void {
     });
     if (!node) panic('Unable to find compatible GIC in the device tree');
     let regs: { address: number; size: number }[];
-    let maint = 25;
+    let maint: number;
     try {
       regs = getReg(parent, node);
-      const irq = getCells(node, 'interrupts');
-      if (irq.length >= 2) maint = (irq[0] === 1 ? PPI_BASE : 32) + irq[1];
+      // gicv3_dt_preinit: the maintenance interrupt is the node's first interrupt.
+      const irq = node.props.has('interrupts') ? getCells(node, 'interrupts') : [];
+      if (irq.length < 2) panic('GICv3: Cannot find the maintenance IRQ');
+      maint = (irq[0] === 1 ? PPI_BASE : 32) + irq[1];
     } catch (e) {
       if (e instanceof InputError) panic(`GICv3: bad device-tree node: ${e.message}`);
       throw e;
@@ -203,4 +205,34 @@ function findRdist(xen: Xen, gic: HostGic, aff: number): { region: number; va: n
     }
   }
   return null;
+}
+
+/** TIMER_HYP_PPI: the EL2 physical timer, the scheduler's tick. */
+export const TIMER_HYP_PPI = 26;
+const INTID_SPURIOUS = 1023;
+const GICR_ISENABLER0 = 0x100;
+
+/** Enable PPI `intid` (Group 1, priority GIC_PRI_IRQ) on the calling CPU's redistributor. */
+export function gicEnablePpi(xen: Xen, gic: HostGic, intid: number): void {
+  const rd = gic.cpuRdist.get(xen.cpu.id);
+  if (rd === undefined) panic(`GICv3: CPU${xen.cpu.id} has no redistributor (gicv3CpuInit did not run)`);
+  const sgi = rd + GICR_SGI_BASE;
+  const cpu = xen.cpu;
+  const pri = sgi + GICD.IPRIORITYR + (intid & ~3);
+  const shift = 8 * (intid & 3);
+  cpu.write32(pri, (cpu.read32(pri) & ~(0xff << shift)) | (GIC_PRI_IRQ << shift));
+  cpu.write32(sgi + GICR_ISENABLER0, 1 << intid);
+}
+
+/** gic_interrupt's acknowledge: the highest pending Group 1 INTID (1023: none). */
+export function gicAck(xen: Xen): number {
+  return Number(xen.cpu.readSysreg('ICC_IAR1_EL1') & 0xff_ffffn);
+}
+
+/** End of interrupt with EOImode = 1 (set by gicv3CpuInit): drop the priority, then deactivate. */
+export function gicEoi(xen: Xen, intid: number): void {
+  if (intid === INTID_SPURIOUS) return;
+  xen.cpu.writeSysreg('ICC_EOIR1_EL1', BigInt(intid));
+  xen.cpu.writeSysreg('ICC_DIR_EL1', BigInt(intid));
+  xen.cpu.isb();
 }

@@ -15,6 +15,11 @@ export type IoremapAttr = 'nocache' | 'wc' | 'cached';
 export interface MmBackend {
   readonly name: 'mmu' | 'mpu';
   /**
+   * Whether domains can be built: the MMU's p2m is stage-2 translation tables; the MPU's
+   * (each domain's planned region window, loaded on context switch) is not built yet.
+   */
+  readonly hasP2m: boolean;
+  /**
    * head.S once the early banks and the console are known: turn the EL2 regime on (MMU: boot
    * page tables, identity map, enable_mmu; MPU: the boot-time region table), zero .bss, then
    * `startXen`.

@@ -15,7 +15,18 @@
  * misaligned, things that do not fit) is an InputError.
  */
 import { InputError, hex } from '../../util/errors.js';
-import { buildDtb, cloneNode, ensureNode, fdtNode, setCells, setReg, setString, setStringList, type FdtNode } from '../../fdt/dtb.js';
+import {
+  buildDtb,
+  cloneNode,
+  ensureNode,
+  fdtNode,
+  setCells,
+  setEmpty,
+  setReg,
+  setString,
+  setStringList,
+  type FdtNode,
+} from '../../fdt/dtb.js';
 
 const MiB = 1024 * 1024;
 const PAGE = 4096;
@@ -30,6 +41,17 @@ export interface XenBootModule {
   cmdline?: string;
 }
 
+/** A dom0less domain: a /chosen child compatible "xen,domain" (Xen's bindings) with its kernel. */
+export interface XenDomainSpec {
+  /** Node name under /chosen (domU1, …). */
+  name: string;
+  /** memory, in KiB. */
+  memKb: number;
+  cpus: number;
+  vpl011: boolean;
+  kernel: XenBootModule;
+}
+
 export interface XenBootInput {
   banks: { start: number; size: number }[];
   image: Uint8Array;
@@ -41,6 +63,8 @@ export interface XenBootInput {
   modules?: XenBootModule[];
   /** /chosen xen,xen-bootargs. */
   xenBootargs?: string;
+  /** dom0less domains; their kernels are placed after the top-level modules. */
+  domains?: XenDomainSpec[];
   /** Replace the DTB blob as placed (tests: truncated or corrupted blobs). */
   editDtb?: (blob: Uint8Array) => Uint8Array;
 }
@@ -89,7 +113,19 @@ export function planXenBoot(input: XenBootInput): XenBootPlan {
   const dtbReserve = 2 * MiB;
   let cursor = alignUp(load + input.imageSize, 2 * MiB) + dtbReserve;
   let top = banks[banks.length - 1].start + banks[banks.length - 1].size;
-  for (const m of input.modules ?? []) {
+  const all: { m: XenBootModule; parent: FdtNode }[] = (input.modules ?? []).map((m) => ({ m, parent: chosen }));
+  for (const d of input.domains ?? []) {
+    const node = fdtNode(d.name);
+    setStringList(node, 'compatible', ['xen,domain']);
+    setCells(node, '#address-cells', [2]);
+    setCells(node, '#size-cells', [2]);
+    setCells(node, 'memory', [Math.floor(d.memKb / 2 ** 32), d.memKb % 2 ** 32]);
+    setCells(node, 'cpus', [d.cpus]);
+    if (d.vpl011) setEmpty(node, 'vpl011');
+    chosen.children.push(node);
+    all.push({ m: d.kernel, parent: node });
+  }
+  for (const { m, parent } of all) {
     let addr: number;
     if (input.loader === 'direct') {
       addr = cursor;
@@ -105,7 +141,7 @@ export function planXenBoot(input: XenBootInput): XenBootPlan {
     setStringList(node, 'compatible', COMPAT[m.kind]);
     setReg(node, 'reg', [{ address: addr, size: m.data.length }], 2, 2);
     if (m.cmdline !== undefined) setString(node, 'bootargs', m.cmdline);
-    chosen.children.push(node);
+    parent.children.push(node);
   }
   const built = buildDtb({ root: tree, reserve: [], bootCpuidPhys: 0 });
   const blob = input.editDtb ? input.editDtb(built) : built;

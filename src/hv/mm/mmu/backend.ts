@@ -45,6 +45,7 @@ function cpuInitRegs(xen: Xen): void {
 
 export class MmuBackend implements MmBackend {
   readonly name = 'mmu' as const;
+  readonly hasP2m = true;
 
   head(xen: Xen, early: EarlyFdt, startXen: () => void): void {
     const cpu = xen.cpu;

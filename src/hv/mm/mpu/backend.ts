@@ -68,6 +68,7 @@ export function mpuReadback(xen: Xen): MpuView {
 
 export class MpuBackend implements MmBackend {
   readonly name = 'mpu' as const;
+  readonly hasP2m = false;
   plan: MpuPlan | null = null;
   /** The table installed on the boot CPU. */
   table: 'boot' | 'runtime' = 'boot';

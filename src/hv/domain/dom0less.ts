@@ -1,0 +1,56 @@
+// create_domUs (common/device-tree/dom0less-build.c): one domain per /chosen child compatible
+// "xen,domain", configured by Xen's bindings — memory (KiB, required), cpus (default 1),
+// vpl011 (empty property), its multiboot,kernel module (with bootargs). A node Xen would refuse
+// stops the boot with Xen's kind of message (panic), as a bad boot configuration does on Xen.
+import type { Xen } from '../xen.js';
+import { panic } from '../panic.js';
+import { parseDtb, findNode, getU32Or, getU64, type FdtNode } from '../../fdt/dtb.js';
+import { InputError } from '../../util/errors.js';
+import { constructDomain, type DomainConfig } from './domain.js';
+import { Vpl011 } from '../vdev/vpl011.js';
+
+/** GUEST_MAX_VCPUS. */
+const GUEST_MAX_VCPUS = 128;
+
+function domainConfig(xen: Xen, node: FdtNode, path: string): DomainConfig {
+  if (!node.props.has('memory')) panic(`Unable to create ${path}: 'memory' property is missing`);
+  let memKb: number;
+  let cpus: number;
+  try {
+    memKb = getU64(node, 'memory');
+    cpus = getU32Or(node, 'cpus', 1);
+  } catch (e) {
+    if (e instanceof InputError) panic(`Unable to create ${path}: ${e.message}`);
+    throw e;
+  }
+  if (cpus < 1 || cpus > GUEST_MAX_VCPUS) panic(`Unable to create ${path}: cpus = ${cpus} (1..${GUEST_MAX_VCPUS})`);
+  const kernel = xen.bootInfo!.modules.find((m) => m.domain === path && m.kind === 'kernel');
+  if (!kernel) panic(`Unable to create ${path}: Could not find kernel for the domain`);
+  return {
+    node: path,
+    memKb,
+    cpus,
+    vpl011: node.props.has('vpl011'),
+    kernel: { start: kernel.start, size: kernel.size, ...(kernel.cmdline !== undefined ? { cmdline: kernel.cmdline } : {}) },
+  };
+}
+
+/** Build every dom0less domain; returns how many. */
+export function createDomUs(xen: Xen): number {
+  return xen.call('createDomUs', () => {
+    const bi = xen.bootInfo!;
+    if (bi.domains.length === 0) return 0;
+    const root = parseDtb(xen.fdtBlob!, 'host device tree').root;
+    for (const path of bi.domains) {
+      const node = findNode(root, path);
+      if (!node) panic(`Unable to create ${path}: node vanished`);
+      const cfg = domainConfig(xen, node, path);
+      constructDomain(xen, cfg, (d) => {
+        const u = new Vpl011(xen, d);
+        d.vpl011 = u;
+        d.mmio.push(u);
+      });
+    }
+    return bi.domains.length;
+  });
+}

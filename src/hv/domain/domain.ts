@@ -1,0 +1,286 @@
+// Domains and vCPUs (struct domain / struct vcpu) and the dom0less domain builder
+// (xen/arch/arm/dom0less-build.c, domain_build.c, kernel.c): guest RAM from the domheap mapped
+// at GUEST_RAM0_BASE, the kernel copied in, a generated guest device tree placed as Xen's
+// place_modules does, the boot vCPU at the kernel entry with x0 = the DTB's IPA. Everything the
+// guest sees is written into its RAM by the hypervisor through the directmap (mapDomainPage);
+// the domain and vCPU objects themselves are TypeScript bookkeeping (DESIGN.md §1).
+import type { Xen } from '../xen.js';
+import { mapDomainPage } from '../mm/mmu/mm.js';
+import { p2mInit, p2mInsertMapping, type P2m } from '../p2m/p2m.js';
+import { isElf, parseElf } from '../../platform/loader/elf.js';
+import { isArm64Image, parseArm64Image } from '../../platform/loader/image.js';
+import { buildDtb } from '../../fdt/dtb.js';
+import { InputError } from '../../util/errors.js';
+import { panic } from '../panic.js';
+import { makeGuestFdt, GUEST_RAM0_BASE, GUEST_RAM0_SIZE } from './guestFdt.js';
+import type { Vpl011 } from '../vdev/vpl011.js';
+
+const MB = 1024 * 1024;
+const PAGE = 4096;
+const h16 = (n: number): string => n.toString(16).padStart(16, '0');
+const hx = (n: number): string => '0x' + n.toString(16);
+
+/** An emulated MMIO region of a domain (Xen's mmio_handler / register_mmio_handler). */
+export interface MmioHandler {
+  name: string;
+  base: number;
+  size: number;
+  /** Returns the value read (zero-extended to the access size by the caller). */
+  read(v: Vcpu, offset: number, size: number): bigint;
+  write(v: Vcpu, offset: number, size: number, value: bigint): void;
+}
+
+export type VcpuState = 'runnable' | 'down' | 'dead';
+
+export interface Vcpu {
+  domain: Domain;
+  id: number;
+  /** pCPU it runs on (fixed: round-robin placement at creation). */
+  processor: number;
+  state: VcpuState;
+  /** Saved guest PC / PSTATE (ELR_EL2 / SPSR_EL2 of the last exit). */
+  pc: bigint;
+  cpsr: bigint;
+  /** x0..x30 as uint32 halves while the vCPU is not on a PE (null before its first run: regsInit). */
+  gprs: Uint32Array | null;
+  /** Initial x0 (the DTB IPA for vCPU0, the context id for CPU_ON). */
+  x0: bigint;
+  /** Saved EL1 system registers while off the PE. */
+  sysregs: Map<string, bigint>;
+  hcr: bigint;
+  mpidr: bigint;
+}
+
+export type DomainState = 'running' | 'shutdown' | 'crashed';
+
+export interface GuestBank {
+  ipa: number;
+  pa: number;
+  size: number;
+}
+
+export interface Domain {
+  id: number;
+  /** Device-tree node path it came from (/chosen/domU1). */
+  node: string;
+  p2m: P2m;
+  vcpus: Vcpu[];
+  memKb: number;
+  banks: GuestBank[];
+  mmio: MmioHandler[];
+  state: DomainState;
+  shutdownReason: string | null;
+  /** console_io output not yet terminated by a newline. */
+  consoleBuf: string;
+  vpl011: Vpl011 | null;
+}
+
+/** What a xen,domain node asks for (Xen's bindings, docs/misc/arm/device-tree/booting.txt). */
+export interface DomainConfig {
+  node: string;
+  memKb: number;
+  cpus: number;
+  vpl011: boolean;
+  kernel: { start: number; size: number; cmdline?: string };
+}
+
+/** get_default_hcr_flags() | HCR_RW (xen-facts §5.1): what a 64-bit domU runs with. */
+export const HCR_GUEST_FLAGS =
+  (1n << 31n) | // RW: EL1 is AArch64
+  (1n << 2n) | // PTW
+  (1n << 10n) | // BSU inner (bits 11:10 = 01)
+  (1n << 5n) | // AMO
+  (1n << 4n) | // IMO
+  (1n << 3n) | // FMO
+  (1n << 0n) | // VM
+  (1n << 13n) | // TWI
+  (1n << 14n) | // TWE
+  (1n << 19n) | // TSC
+  (1n << 21n) | // TACR
+  (1n << 1n) | // SWIO
+  (1n << 20n) | // TIDCP
+  (1n << 9n) | // FB
+  (1n << 22n); // TSW
+
+/** SCTLR_GUEST_INIT (public/arch-arm.h) and PSR_GUEST64_INIT (EL1h, DAIF masked). */
+export const SCTLR_GUEST_INIT = 0x00c5_0078n;
+export const PSR_GUEST64_INIT = 0x3c5n;
+
+/** domain_create + arch_domain_create + p2m: an empty domain with its own VMID. */
+function domainCreate(xen: Xen, cfg: DomainConfig): Domain {
+  const id = xen.domains.length + 1;
+  // VMID 0 is INVALID_VMID in Xen; domain ids start at 1 for domUs, so VMID = domid.
+  const p2m = p2mInit(xen, id);
+  const d: Domain = {
+    id,
+    node: cfg.node,
+    p2m,
+    vcpus: [],
+    memKb: cfg.memKb,
+    banks: [],
+    mmio: [],
+    state: 'running',
+    shutdownReason: null,
+    consoleBuf: '',
+    vpl011: null,
+  };
+  xen.domains.push(d);
+  return d;
+}
+
+/** vcpu_create: vCPU `id`, placed on pCPUs round-robin over all vCPUs created so far. */
+function vcpuCreate(xen: Xen, d: Domain, id: number): Vcpu {
+  const online = [...xen.cpuOnline].sort((a, b) => a - b);
+  const processor = online[xen.vcpuCount++ % online.length];
+  const v: Vcpu = {
+    domain: d,
+    id,
+    processor,
+    state: id === 0 ? 'runnable' : 'down',
+    pc: 0n,
+    cpsr: PSR_GUEST64_INIT,
+    gprs: null,
+    x0: 0n,
+    sysregs: new Map([['SCTLR_EL1', SCTLR_GUEST_INIT]]),
+    hcr: HCR_GUEST_FLAGS,
+    // vcpuid_to_vaffinity: Aff0 = id (up to 16 per cluster), bit 31 RES1.
+    mpidr: (1n << 31n) | BigInt(id % 16) | (BigInt(Math.floor(id / 16)) << 8n),
+  };
+  d.vcpus.push(v);
+  return v;
+}
+
+/**
+ * allocate_memory (dom0less-build.c allocate_bank_memory): `memKb` of guest RAM at
+ * GUEST_RAM0_BASE, from the domheap in the largest naturally aligned chunks available, each
+ * mapped ram_rw in the p2m and cleared.
+ */
+export function allocateMemory(xen: Xen, d: Domain): void {
+  xen.call('allocateMemory', () => {
+    let left = d.memKb * 1024;
+    if (left % PAGE || left <= 0) panic(`${domName(d)}: memory ${d.memKb}KB is not a whole number of 4KB pages`);
+    if (left > GUEST_RAM0_SIZE)
+      panic(`${domName(d)}: memory ${d.memKb}KB exceeds GUEST_RAM0 (${GUEST_RAM0_SIZE / MB}MB; RAM1 is not supported yet)`);
+    xen.printk(`Allocating mappings totalling ${d.memKb / 1024}MB for ${domName(d)}:`);
+    let ipa = GUEST_RAM0_BASE;
+    let order = Math.min(18, Math.floor(Math.log2(left / PAGE)));
+    while (left > 0) {
+      while (order > 0 && PAGE * 2 ** order > left) order--;
+      const pa = xen.heap!.allocDomheapPages(order);
+      if (pa === null) {
+        if (order === 0) panic(`${domName(d)}: not enough memory for the domain (${left / 1024}KB still needed)`);
+        order--;
+        continue;
+      }
+      const size = PAGE * 2 ** order;
+      xen.cpu.zero(mapDomainPage(xen, pa), size);
+      p2mInsertMapping(xen, d.p2m, ipa, size / PAGE, pa, 'ram_rw');
+      d.banks.push({ ipa, pa, size });
+      ipa += size;
+      left -= size;
+    }
+    xen.printk(`${domName(d)} BANK[0] ${hx14(GUEST_RAM0_BASE)}-${hx14(ipa)} (${(ipa - GUEST_RAM0_BASE) / MB}MB)`);
+  });
+}
+
+const hx14 = (n: number): string => '0x' + n.toString(16).padStart(14, '0');
+
+export function domName(d: Domain): string {
+  return `d${d.id}`;
+}
+
+/** Write `data` at guest IPA `ipa` (copy_to_guest_phys) through the directmap, bank by bank. */
+export function copyToGuestPhys(xen: Xen, d: Domain, ipa: number, data: Uint8Array): void {
+  let done = 0;
+  while (done < data.length) {
+    const a = ipa + done;
+    const b = d.banks.find((x) => a >= x.ipa && a < x.ipa + x.size);
+    if (!b) panic(`${domName(d)}: the domain builder wrote outside guest RAM at IPA ${hx(a)}`);
+    const n = Math.min(data.length - done, b.ipa + b.size - a);
+    xen.cpu.copyTo(mapDomainPage(xen, b.pa + (a - b.ipa)), data.subarray(done, done + n));
+    done += n;
+  }
+}
+
+/** The kernel as placed: entry IPA and the IPA range it occupies. */
+interface Placed {
+  entry: number;
+  start: number;
+  end: number;
+}
+
+/**
+ * kernel_probe + kernel_zimage_load / an ELF loader: an arm64 Image goes to GUEST_RAM0_BASE +
+ * text_offset (Xen's kernel_zimage_place); an ELF's PT_LOAD segments go to their physical
+ * addresses, which must lie in guest RAM; anything else is a raw image at GUEST_RAM0_BASE.
+ */
+export function kernelLoad(xen: Xen, d: Domain, mod: { start: number; size: number }): Placed {
+  return xen.call('kernelLoad', () => {
+    const bytes = xen.cpu.copyFrom(mapDomainPage(xen, mod.start), mod.size);
+    const ramEnd = GUEST_RAM0_BASE + d.memKb * 1024;
+    const fits = (s: number, e: number): boolean => s >= GUEST_RAM0_BASE && e <= ramEnd;
+    const where = `${domName(d)} kernel @ ${h16(mod.start)}`;
+    try {
+      if (isElf(bytes)) {
+        const elf = parseElf(bytes, where);
+        if (!fits(elf.lowAddr, elf.highAddr))
+          panic(
+            `${domName(d)}: ELF kernel [${hx(elf.lowAddr)}, ${hx(elf.highAddr)}) is outside guest RAM [${hx(GUEST_RAM0_BASE)}, ${hx(ramEnd)})`,
+          );
+        for (const s of elf.segments) copyToGuestPhys(xen, d, s.paddr, s.data);
+        xen.printk(`Loading ELF kernel from ${h16(mod.start)} to ${h16(elf.lowAddr)}-${h16(elf.highAddr)}`);
+        return { entry: elf.entry, start: elf.lowAddr, end: elf.highAddr };
+      }
+      const textOffset = isArm64Image(bytes) ? parseArm64Image(bytes, where).textOffset : 0;
+      const hdr = isArm64Image(bytes) ? parseArm64Image(bytes, where) : null;
+      const start = GUEST_RAM0_BASE + textOffset;
+      const len = Math.max(bytes.length, hdr?.imageSize ?? 0);
+      if (!fits(start, start + len)) panic(`${domName(d)}: kernel of ${len} bytes does not fit in ${d.memKb}KB of guest RAM`);
+      copyToGuestPhys(xen, d, start, bytes);
+      xen.printk(`Loading zImage from ${h16(mod.start)} to ${h16(start)}-${h16(start + bytes.length)}`);
+      return { entry: start, start, end: start + len };
+    } catch (e) {
+      if (e instanceof InputError) panic(`${domName(d)}: ${e.message}`);
+      throw e;
+    }
+  });
+}
+
+/**
+ * place_modules (kernel.c) for the DTB alone: at 128MB into RAM when the kernel ends below it
+ * and RAM reaches past it, else at the end of RAM, else below the kernel; 2MB aligned.
+ */
+export function placeDtb(ramBase: number, ramSize: number, kernel: { start: number; end: number }, dtbLen: number): number {
+  const modsize = Math.ceil(dtbLen / (2 * MB)) * 2 * MB;
+  const ramEnd = ramBase + ramSize;
+  const ram128 = ramBase + 128 * MB;
+  const kernEnd = Math.ceil(kernel.end / (2 * MB)) * 2 * MB;
+  if (ramEnd >= ram128 + modsize && kernEnd <= ram128) return ram128;
+  if (ramEnd - modsize >= kernEnd) return ramEnd - modsize;
+  if (kernel.start - ramBase >= modsize) return kernel.start - modsize;
+  return -1;
+}
+
+/** construct_domU: RAM, kernel, device tree, vCPUs; the boot vCPU ready to run. */
+export function constructDomain(xen: Xen, cfg: DomainConfig, attachVpl011: (d: Domain) => void): Domain {
+  return xen.call('constructDomain', () => {
+    xen.printk(`*** LOADING DOMU cpus=${cfg.cpus} memory=${cfg.memKb.toString(16)}KB ***`);
+    const d = domainCreate(xen, cfg);
+    xen.printk(`Loading ${domName(d)} kernel from boot module @ ${h16(cfg.kernel.start)}`);
+    allocateMemory(xen, d);
+    const k = kernelLoad(xen, d, cfg.kernel);
+    for (let i = 0; i < cfg.cpus; i++) vcpuCreate(xen, d, i);
+    if (cfg.vpl011) attachVpl011(d);
+    const dtb = xen.call('prepareDtbDomU', () =>
+      buildDtb(makeGuestFdt({ memKb: cfg.memKb, cpus: cfg.cpus, vpl011: cfg.vpl011, bootargs: cfg.kernel.cmdline ?? '' })),
+    );
+    const at = placeDtb(GUEST_RAM0_BASE, cfg.memKb * 1024, k, dtb.length);
+    if (at < 0) panic(`${domName(d)}: Unable to place the DTB: not enough guest RAM beside the kernel`);
+    copyToGuestPhys(xen, d, at, dtb);
+    xen.printk(`Loading ${domName(d)} DTB to 0x${h16(at)}-0x${h16(at + dtb.length)}`);
+    const v0 = d.vcpus[0];
+    v0.pc = BigInt(k.entry);
+    v0.x0 = BigInt(at);
+    return d;
+  });
+}

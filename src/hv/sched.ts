@@ -1,0 +1,160 @@
+// The scheduler and the world switch (common/sched, arch/arm/domain.c ctxt_switch_from/to,
+// arm64/entry.S leave_hypervisor_to_guest). vCPUs are placed on pCPUs round-robin when they
+// are created and never migrate; each pCPU runs its runnable vCPUs round-robin, switching at
+// every scheduling point: WFI/WFE, sched_op yield/block, the end of a time slice (the EL2
+// physical timer through the GIC, gicv3.ts), and when the running vCPU stops (PSCI CPU_OFF,
+// shutdown, crash). Deterministic: the order is creation order, the tick is virtual time, the
+// machine interleaves PEs in fixed quanta.
+//
+// The world switch reads top to bottom as KVM's __kvm_vcpu_run does: save the outgoing vCPU's
+// x0..x30 and EL1 system registers, load the incoming one's, then its HCR_EL2 (traps), its
+// stage 2 (VTCR_EL2, VTTBR_EL2 with the domain's VMID), its virtual MPIDR, and ERET.
+import type { Xen } from './xen.js';
+import type { Vcpu } from './domain/domain.js';
+import { SCTLR_GUEST_INIT } from './domain/domain.js';
+import { VTCR_EL2_VALUE, vttbrOf } from './p2m/p2m.js';
+import { gicEnablePpi, TIMER_HYP_PPI } from './gic/gicV3.js';
+
+/**
+ * The time slice: the EL2 physical timer (CNTHP, PPI 26) interrupts a vCPU after this many
+ * counter ticks (1 ms at 62.5 MHz), and the next runnable vCPU of the pCPU gets it — so a guest
+ * that loops forever without trapping cannot starve the others sharing its pCPU.
+ */
+export const SLICE_TICKS = 62_500n;
+
+/** PSCI SYSTEM_OFF (SMC32 function ID) to the board firmware. */
+const PSCI_SYSTEM_OFF = 0x8400_0008;
+
+/** The EL1/EL0 state a vCPU owns (ctxt_switch_from/to's list, plus the virtual timer). */
+export const EL1_CONTEXT = [
+  'SCTLR_EL1',
+  'TTBR0_EL1',
+  'TTBR1_EL1',
+  'TCR_EL1',
+  'MAIR_EL1',
+  'AMAIR_EL1',
+  'VBAR_EL1',
+  'CONTEXTIDR_EL1',
+  'TPIDR_EL0',
+  'TPIDRRO_EL0',
+  'TPIDR_EL1',
+  'ESR_EL1',
+  'FAR_EL1',
+  'AFSR0_EL1',
+  'AFSR1_EL1',
+  'PAR_EL1',
+  'CPACR_EL1',
+  'CNTKCTL_EL1',
+  'SP_EL0',
+  'SP_EL1',
+  'ELR_EL1',
+  'SPSR_EL1',
+  'CNTV_CTL_EL0',
+  'CNTV_CVAL_EL0',
+] as const;
+
+/** CNTHCTL_EL2: EL1PCTEN | EL1PCEN — the EL1 physical timer is not emulated yet (see header). */
+const CNTHCTL_GUEST = 3n;
+
+/** Pick the next vCPU for this pCPU: round-robin after the current one, else null. */
+export function pickNext(xen: Xen): Vcpu | null {
+  return xen.call('schedule', () => {
+    const cpu = xen.cpu.id;
+    const mine = xen.domains.flatMap((d) => d.vcpus).filter((v) => v.processor === cpu);
+    const cur = xen.curr.get(cpu) ?? null;
+    // Only a scheduling point gives the pCPU away; an emulated MMIO access or a hypercall
+    // returns to the same vCPU, as on Xen.
+    const yielding = xen.yieldReq.delete(cpu);
+    if (cur && cur.state === 'runnable' && !yielding) return cur;
+    const at = cur ? mine.indexOf(cur) : -1;
+    for (let i = 1; i <= mine.length; i++) {
+      const v = mine[(at + i) % mine.length];
+      if (v.state === 'runnable') return v;
+    }
+    return null;
+  });
+}
+
+/** ctxt_switch_from(prev) + ctxt_switch_to(next) on this pCPU. */
+function ctxtSwitch(xen: Xen, next: Vcpu): void {
+  xen.call('ctxtSwitch', () => {
+    const cpu = xen.cpu;
+    const prev = xen.loaded.get(cpu.id) ?? null;
+    // gprs === null: the vCPU starts afresh (first run, or PSCI CPU_ON after CPU_OFF) — its
+    // stale state on this PE must neither be kept nor saved over the fresh one.
+    if (prev === next && next.gprs !== null) return;
+    if (prev && prev !== next && prev.state !== 'dead' && prev.gprs !== null) {
+      prev.gprs = cpu.saveGprs();
+      for (const r of EL1_CONTEXT) prev.sysregs.set(r, cpu.readSysreg(r));
+    }
+    if (next.gprs) cpu.restoreGprs(next.gprs);
+    else {
+      // A vCPU's first run (or after CPU_ON): registers zero but x0.
+      cpu.restoreGprs(new Uint32Array(62));
+      cpu.setX(0, next.x0);
+      next.gprs = new Uint32Array(62);
+    }
+    for (const r of EL1_CONTEXT) cpu.writeSysreg(r, next.sysregs.get(r) ?? (r === 'SCTLR_EL1' ? SCTLR_GUEST_INIT : 0n));
+    cpu.writeSysreg('VMPIDR_EL2', next.mpidr);
+    cpu.writeSysreg('VPIDR_EL2', cpu.readSysreg('MIDR_EL1'));
+    cpu.writeSysreg('CNTHCTL_EL2', CNTHCTL_GUEST);
+    cpu.writeSysreg('CNTVOFF_EL2', 0n);
+    cpu.writeSysreg('HCR_EL2', next.hcr);
+    cpu.writeSysreg('VTCR_EL2', VTCR_EL2_VALUE);
+    cpu.writeSysreg('VTTBR_EL2', vttbrOf(next.domain.p2m));
+    cpu.isb();
+    // flush_guest_tlb_local: another vCPU of this VMID may have run here with other stage-1 state.
+    cpu.tlbi('VMALLS12E1IS');
+    cpu.dsb();
+    xen.loaded.set(cpu.id, next);
+  });
+}
+
+/**
+ * The end of every hypervisor entry once domains run: choose what this pCPU does next and go
+ * there — ERET into a vCPU (leave_hypervisor_to_guest), or idle. Must be called outside any
+ * xen.call frame: it moves the PE's PC for good.
+ */
+export function schedule(xen: Xen): void {
+  const cpu = xen.cpu;
+  const next = pickNext(xen);
+  if (!next) {
+    xen.curr.set(cpu.id, null);
+    if (xen.domains.every((d) => d.state !== 'running')) {
+      xen.printk('All domains have shut down: powering off (PSCI SYSTEM_OFF).');
+      cpu.smc(PSCI_SYSTEM_OFF);
+      return;
+    }
+    if (xen.gicCpuReady.has(cpu.id)) cpu.writeSysreg('CNTHP_CTL_EL2', 0n);
+    cpu.setPc(xen.sym('idleLoop'));
+    cpu.wfe();
+    return;
+  }
+  ctxtSwitch(xen, next);
+  if (xen.gic) {
+    const gic = xen.gic;
+    if (!xen.gicCpuReady.has(cpu.id)) {
+      xen.call('gicEnablePpi', () => gicEnablePpi(xen, gic, TIMER_HYP_PPI));
+      xen.gicCpuReady.add(cpu.id);
+    }
+    cpu.writeSysreg('CNTHP_TVAL_EL2', SLICE_TICKS);
+    cpu.writeSysreg('CNTHP_CTL_EL2', 1n);
+  }
+  xen.curr.set(cpu.id, next);
+  xen.call('leaveHypervisorToGuest', () => {
+    cpu.writeSysreg('ELR_EL2', next.pc);
+    cpu.writeSysreg('SPSR_EL2', next.cpsr);
+  });
+  cpu.setPc(xen.sym('leaveHypervisorToGuest'));
+  cpu.eret();
+}
+
+/** A scheduling point on this pCPU (WFI/WFE, sched_op yield/block, the tick): run the next vCPU. */
+export function raiseSoftirqSchedule(xen: Xen): void {
+  xen.yieldReq.add(xen.cpu.id);
+}
+
+/** A vCPU became runnable on some pCPU: wake idle pCPUs (they idle in WFE; Xen sends an SGI). */
+export function vcpuWake(xen: Xen): void {
+  xen.cpu.sev();
+}
