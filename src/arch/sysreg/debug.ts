@@ -21,6 +21,8 @@ const PMCCNTR = lazySr('PMCCNTR_EL0');
 const OSLSR_RESET = 0xan;
 const OSLK = 2n;
 
+const attend = (pe: Pe): void => void (pe.attention = 1);
+
 type Enc = [op1: number, crm: number, op2: number];
 
 /** A set/clear register pair over one storage cell (write-1-to-set, write-1-to-clear); CRn = 9. */
@@ -79,7 +81,8 @@ function breakpoints(): SysRegDef[] {
 export const DEBUG_SYSREGS: SysRegDef[] = [
   reg('MDCCINT_EL1', 2, 0, 0, 2, 0, 1, { writeMask: 0x6000_0000n, note: 'TDA' }),
   // SS, ERR, TDCC, KDE, HDE, MDE, SC2... (TXfull/RXfull are read-only status, read 0).
-  reg('MDSCR_EL1', 2, 0, 0, 2, 2, 1, { writeMask: 0x0008_f041n, note: 'TDA' }),
+  // MDSCR_EL1.SS/KDE and the OS locks decide software step (softwareStep.ts): re-evaluate.
+  reg('MDSCR_EL1', 2, 0, 0, 2, 2, 1, { writeMask: 0x0008_f041n, onWrite: attend, note: 'TDA' }),
   reg('MDCCSR_EL0', 2, 3, 0, 1, 0, 0, { ro: true, note: 'TDA' }),
   // No memory-mapped debug components: MDRAR_EL1.Valid = 0.
   reg('MDRAR_EL1', 2, 0, 1, 0, 0, 1, { ro: true, note: 'TDRA' }),
@@ -88,10 +91,11 @@ export const DEBUG_SYSREGS: SysRegDef[] = [
     note: 'TDOSA',
     write: (pe: Pe, v: bigint) => {
       pe.sys[OSLSR()] = (pe.sys[OSLSR()] & ~OSLK) | ((v & 1n) << 1n);
+      attend(pe);
     },
   }),
   reg('OSLSR_EL1', 2, 0, 1, 1, 4, 1, { ro: true, reset: OSLSR_RESET, note: 'TDOSA' }),
-  reg('OSDLR_EL1', 2, 0, 1, 3, 4, 1, { writeMask: 1n, note: 'TDOSA' }),
+  reg('OSDLR_EL1', 2, 0, 1, 3, 4, 1, { writeMask: 1n, onWrite: attend, note: 'TDOSA' }),
   reg('DBGPRCR_EL1', 2, 0, 1, 4, 4, 1, { writeMask: 1n, note: 'TDOSA' }),
   ...breakpoints(),
   // PMU (Arm ARM D13). PMCR_EL0: IMP = 0x41, IDCODE = 0x01 (A57), N = 0; E, D, X, DP, LC stored;
