@@ -1,5 +1,6 @@
-// Debug and PMU registers a kernel touches at boot (arm-facts §1.4). Self-hosted debug is not
-// modelled: breakpoint/watchpoint registers are plain storage that never fire. The PMU is
+// Debug and PMU registers a kernel touches at boot (arm-facts §1.4). Of self-hosted debug only
+// software step is modelled (softwareStep.ts); breakpoint/watchpoint registers are plain
+// storage that never fire. The PMU is
 // minimal: PMUVer = 1 (as the A57) but PMCR_EL0.N = 0 (no event counters), and the cycle
 // counter counts one cycle per retired instruction (the machine's virtual time, DESIGN.md §2)
 // while PMCR_EL0.E and PMCNTENSET_EL0.C are both set. Not modelled: PMCCFILTR_EL0's EL
