@@ -113,6 +113,7 @@ export function exceptionReturn(pe: Pe): void {
   pe.setNzcv(spsr);
   pe.daif = spsr & SPSR.DAIF_MASK;
   pe.ss = (spsr >>> 21) & 1;
+  pe.erets++;
   clearExclusiveLocal(pe);
   if (illegal) {
     pe.il = 1;

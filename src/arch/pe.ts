@@ -15,6 +15,7 @@ import { SPSR, modeBits } from './pstate.js';
 import type { SysRegDef } from './sysreg/types.js';
 import { fetchSlow, readSlow, writeSlow, AccessFlags } from './mem/access.js';
 import { checkInterrupts } from './interrupts.js';
+import { stepActive, takeSoftwareStep, isLoadExclusive } from './softwareStep.js';
 import { MmuContext } from './mmu/context.js';
 import type { RuleChecker } from './rules/checker.js';
 import type { TlbEntry, TlbiScope } from './mmu/tlb.js';
@@ -86,6 +87,12 @@ export class Pe {
   daif: number = SPSR.DAIF_MASK;
   il = 0;
   ss = 0;
+  /** Software step is active (cached; recomputed at every attention checkpoint). */
+  stepping = false;
+  /** The last instruction was stepped: 1, or 2 when it was a load-exclusive (ESR EX). */
+  stepped = 0;
+  /** Exception returns so far (stepping an ERET must not clear the PSTATE.SS it restored). */
+  erets = 0;
   /** SP_EL0..SP_EL3 (lo, hi); the live one is in x[62..63] instead. */
   readonly spBank = new Uint32Array(8);
   /** System-register storage, indexed by catalogue position. */
@@ -309,16 +316,41 @@ export class Pe {
         if (this.attention) {
           this.attention = 0;
           checkInterrupts(this);
+          this.stepping = stepActive(this);
         }
-        this.runInner(end);
+        if (this.stepping) this.stepOne();
+        else this.runInner(end);
       } catch (e) {
         if (e !== EXCEPTION_TAKEN) throw e;
         // The faulting instruction did not retire; the exception entry itself takes time
         // so that an exception loop still advances virtual time.
         this.retired++;
+        this.stepping = stepActive(this);
+        this.stepped = 0;
       }
     }
     return this.retired - start;
+  }
+
+  /**
+   * Software step (softwareStep.ts): active-pending takes the exception; active-not-pending
+   * executes one instruction and then clears PSTATE.SS — unless that instruction was an ERET,
+   * which set PSTATE.SS from SPSR_ELx itself.
+   */
+  private stepOne(): void {
+    if (!this.ss) {
+      const stepped = this.stepped;
+      this.stepped = 0;
+      takeSoftwareStep(this, stepped !== 0, stepped === 2);
+    }
+    const erets = this.erets;
+    const before = this.retired;
+    this.runInner(before + 1);
+    if (this.retired === before) return;
+    const word = this.currentWord();
+    if (this.erets === erets) this.ss = 0;
+    this.stepped = isLoadExclusive(word) ? 2 : 1;
+    this.stepping = stepActive(this);
   }
 
   private runInner(end: number): void {

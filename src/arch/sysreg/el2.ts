@@ -25,7 +25,8 @@ const MDCR_EL2_MASK = bits(11, 0);
 export const EL2_SYSREGS: SysRegDef[] = [
   reg('ACTLR_EL2', 3, 4, 1, 0, 1, 2),
   // HPMN resets to PMCR_EL0.N, which is 0 here (debug.ts).
-  reg('MDCR_EL2', 3, 4, 1, 1, 1, 2, { writeMask: MDCR_EL2_MASK }),
+  // MDCR_EL2.TDE moves ELd (software step, softwareStep.ts): re-evaluate at the next checkpoint.
+  reg('MDCR_EL2', 3, 4, 1, 1, 1, 2, { writeMask: MDCR_EL2_MASK, onWrite: (pe) => void (pe.attention = 1) }),
   reg('HSTR_EL2', 3, 4, 1, 1, 3, 2, { writeMask: bits(15, 0) }),
   reg('HACR_EL2', 3, 4, 1, 1, 7, 2, { writeMask: M32 }),
   reg('TTBR0_EL2', 3, 4, 2, 0, 0, 2, { writeMask: TTBR0_EL2_MASK, onWrite: refresh }),

@@ -131,3 +131,46 @@ test('illegal return (EL1 → EL2) sets PSTATE.IL; the next instruction takes EC
   assert.equal(getSys(c.pe, 'ELR_EL1'), BigInt(CODE + 0x100));
   assert.equal(c.pe.pc, VBAR1 + CUR_SPX_SYNC + 4);
 });
+
+test('software step: active-pending steps at once (ISV = 0), ERET with SPSR.SS = 1 steps one instruction (ISV = 1)', () => {
+  const c = cpu([w('nop'), w('nop'), w('nop')]);
+  const vec = VBAR1 + CUR_SPX_SYNC;
+  const eret = new Uint8Array(4);
+  new DataView(eret.buffer).setUint32(0, w('eret'), true);
+  c.bus.writeBytes(vec, eret);
+  setSys(c.pe, 'OSLSR_EL1', 0x8n); // OS lock clear
+  setSys(c.pe, 'MDSCR_EL1', (1n << 13n) | 1n); // KDE, SS
+  c.pe.daif = 0;
+  c.pe.attention = 1;
+  const swstep = (isv: number): bigint => BigInt(((0x33 << 26) | (1 << 25) | (isv << 24) | 0x22) >>> 0);
+  step(c);
+  assert.equal(getSys(c.pe, 'ESR_EL1'), swstep(0), 'PSTATE.SS = 0: exception before the first instruction');
+  assert.equal(getSys(c.pe, 'ELR_EL1'), BigInt(CODE));
+  assert.equal(c.pe.pc, vec);
+  // The handler (here: the test) asks for one more step, as a debugger does.
+  setSys(c.pe, 'SPSR_EL1', getSys(c.pe, 'SPSR_EL1') | (1n << 21n));
+  step(c); // ERET at ELd with PSTATE.D = 1: not stepped itself
+  assert.equal(c.pe.pc, CODE);
+  assert.equal(c.pe.ss, 1);
+  step(c); // the stepped NOP
+  assert.equal(c.pe.pc, CODE + 4);
+  step(c);
+  assert.equal(getSys(c.pe, 'ESR_EL1'), swstep(1), 'one instruction stepped');
+  assert.equal(getSys(c.pe, 'ELR_EL1'), BigInt(CODE + 4));
+});
+
+test('software step: inactive with PSTATE.D set, without KDE, or with the OS lock set', () => {
+  for (const [mdscr, d, oslsr] of [
+    [(1n << 13n) | 1n, 1, 0x8n],
+    [1n, 0, 0x8n],
+    [(1n << 13n) | 1n, 0, 0xan],
+  ] as const) {
+    const c = cpu([w('nop'), w('nop')]);
+    setSys(c.pe, 'OSLSR_EL1', oslsr);
+    setSys(c.pe, 'MDSCR_EL1', mdscr);
+    c.pe.daif = d ? 0x200 : 0;
+    c.pe.attention = 1;
+    step(c, 2);
+    assert.equal(c.pe.pc, CODE + 8);
+  }
+});

@@ -122,3 +122,38 @@ test('virtual counter subtracts CNTVOFF_EL2; TVAL/CTL.ISTATUS follow CVAL', () =
   step(m, 2);
   assert.equal(m.x(5), 5n); // CVAL 0 ≤ count: ISTATUS
 });
+
+test('PMCCNTR_EL0 counts retired instructions only while PMCR_EL0.E and PMCNTENSET_EL0.C are set', () => {
+  const prog = [
+    'mrs x1, pmccntr_el0', // stopped: reads 0
+    'msr pmcntenset_el0, x3', // C enabled, PMCR.E still 0: stopped
+    'nop',
+    'mrs x1, pmccntr_el0', // 0
+    'msr pmcr_el0, x2', // E = 1, C = 1 (zero it): counting from here
+    'nop',
+    'nop',
+    'mrs x1, pmccntr_el0', // 3 instructions retired since the PMCR write
+    'msr pmcntenclr_el0, x3', // stopped at 4
+    'nop',
+    'mrs x1, pmccntr_el0', // still 4
+    'msr pmccntr_el0, x4', // write while stopped
+    'mrs x1, pmccntr_el0',
+    'mrs x5, pmcr_el0', // C reads 0
+  ].map((s) => w(s));
+  const c = cpu(prog);
+  c.setX(2, 0x45); // LC | C | E
+  c.setX(3, 1 << 31);
+  c.setX(4, 1000);
+  step(c);
+  assert.equal(c.x(1), 0n);
+  step(c, 3);
+  assert.equal(c.x(1), 0n);
+  step(c, 4);
+  assert.equal(c.x(1), 3n);
+  step(c, 3);
+  assert.equal(c.x(1), 4n);
+  step(c, 2);
+  assert.equal(c.x(1), 1000n);
+  step(c);
+  assert.equal(c.x(5), 0x4101_0041n);
+});

@@ -155,6 +155,8 @@ function buildMsrImm(f: Fields): Op | null {
         const a = checkAccess(pe, DAIFSET_T, plan, false);
         if (a !== Access.Ok) sysTrap(pe, a, iss);
         pe.daif |= set;
+        // Setting PSTATE.D may end software step (softwareStep.ts).
+        pe.attention = 1;
       };
     }
     case '3,7': {
