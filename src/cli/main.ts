@@ -72,7 +72,7 @@ function buildProgram(): Command {
 
   program
     .command('boot')
-    .description("run the hypervisor on a board: its start of day, then the dom0less domains; (XEN) log on the UART (stdout)")
+    .description('run the hypervisor on a board: its start of day, then the dom0less domains; (XEN) log on the UART (stdout)')
     .addOption(new Option('--board <name>', 'board').default('virt'))
     .option('--mem <size>', 'RAM size of the virt board (default 512M)')
     .option('--smp <n>', 'number of PEs (1..8); secondaries come up through PSCI CPU_ON')
