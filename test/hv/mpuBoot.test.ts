@@ -5,6 +5,8 @@
 // MPU's ioremap refusing an attribute it cannot give; transient mappings leaving the MPU as
 // the plan says.
 import { test } from 'node:test';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import assert from 'node:assert/strict';
 import { bootXen, type XenBootSpec } from '../../src/cli/boot.js';
 import { pmsaOf } from '../../src/arch/pmsa/state.js';
@@ -99,11 +101,15 @@ const WIDE = `/dts-v1/;
     domU9 {
       compatible = "xen,domain";
       #address-cells = <2>; #size-cells = <2>;
-      memory = <0x0 0x1c000>; cpus = <1>; direct-map;
+      memory = <0x0 0x1c000>; cpus = <1>; direct-map; vpl011;
       xen,static-mem = <0x0 0x04000000 0x0 0x01000000>, <0x0 0x06000000 0x0 0x01000000>,
                        <0x0 0x08000000 0x0 0x01000000>, <0x0 0x0a000000 0x0 0x01000000>,
                        <0x0 0x0c000000 0x0 0x01000000>, <0x0 0x0e000000 0x0 0x01000000>,
                        <0x0 0x10000000 0x0 0x01000000>;
+      module@18000000 {
+        compatible = "multiboot,kernel", "multiboot,module";
+        reg = <0x0 0x18000000 0x0 0x10000>;
+      };
     };
   };
 };`;
@@ -116,10 +122,13 @@ test('r82: a domain whose regions do not fit the EL2 MPU is refused at creation 
     r.hv.panicked ?? '',
     /^Unable to create domU9: domain domU9: needs 7 EL2 MPU regions, 6 available \(MPUIR_EL2 16 - 8 hypervisor - 2 reserved\)$/,
   );
-  // With more regions the same domain fits.
-  const ok = boot({ config, pmsa: { el2Regions: 32 } });
+  // With more regions the same domain fits, and runs (a guest linked in its first bank).
+  const kernel = readFileSync(fileURLToPath(new URL('../../../guests/bin/hello-r82d1.img', import.meta.url)));
+  const ok = boot({ config, pmsa: { el2Regions: 32 }, loads: [{ addr: 0x1800_0000, data: kernel, name: 'hello-r82d1.img' }] });
   assert.equal(ok.status, 0, ok.out);
+  assert.equal(ok.ruleEvents, 0, ok.rules.join('\n'));
   assert.match(ok.out, /domU9: direct-mapped \(IPA = PA\), 7 EL2 MPU regions/);
+  assert.match(ok.out, /^\(XEN\) DOM1: DONE pass=2 fail=0$/m);
 });
 
 test('MPU ioremap: an attribute the MPU cannot give is an error; a compatible one reuses the region', () => {
