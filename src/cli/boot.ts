@@ -361,7 +361,8 @@ export function bootCommand(o: BootOptions): number {
   for (const k of o.knob ?? []) {
     if (k === 'map-tables-with-domain-page-only') knobs.mapTablesWithDomainPageOnly = true;
     else if (k === 'omit-identity-map') knobs.omitIdentityMap = true;
-    else throw new InputError('--knob', `'${k}' is not a knob (knobs: map-tables-with-domain-page-only, omit-identity-map)`);
+    else if (k === 'unpause-early') knobs.unpauseEarly = true;
+    else throw new InputError('--knob', `'${k}' is not a knob (knobs: map-tables-with-domain-page-only, omit-identity-map, unpause-early)`);
   }
   if ((o.mpuEl2Regions !== undefined || o.config !== undefined) && o.board !== 'r82') {
     throw new InputError(o.config !== undefined ? '--config' : '--mpu-el2-regions', `only the r82 board (MPU) takes it, not '${o.board}'`);

@@ -85,6 +85,9 @@ function startXenLate(xen: Xen): void {
   // region budget), then the domains themselves (their stage 2 from xen.mm.p2mInit).
   for (const d of xen.bootInfo?.domains ?? []) for (const l of xen.mm.domainMemory(xen, d)) xen.printk(l);
   createDomUs(xen);
+  // Domains are unpaused only after initDone's freeInitMemory (the entry glue schedules them);
+  // the knob does it here, on the boot-time configuration.
+  if (xen.knobs.unpauseEarly && xen.domains.length) xen.call('ctxtSwitch', () => xen.mm.p2mLoad(xen, null, xen.domains[0]));
   xen.state = SystemState.Active;
   if (xen.domains.length) {
     xen.printk('Std. Loglevel: All');

@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { bootXen, type XenBootSpec } from '../../src/cli/boot.js';
 import { pmsaOf } from '../../src/arch/pmsa/state.js';
 import { parseDts } from '../../src/fdt/dts.js';
-import { r82DefaultTree } from '../../src/hv/configs/r82.js';
+import { r82DefaultLoads, r82DefaultTree, R82_DEFAULT_DTS } from '../../src/hv/configs/r82.js';
 import { mpuInputFromFdt } from '../../src/hv/mm/mpu/fromFdt.js';
 import { defaultXenSections, sectionsFromXenImage } from '../../src/hv/mm/mpu/layout.js';
 import { planMpu } from '../../src/hv/mm/mpu/plan.js';
@@ -62,6 +62,18 @@ test('boot --board r82: the built-in configuration boots on the MPU backend and 
   ]) {
     assert.match(r.out, re);
   }
+  // Two self-checking dom0less guests ran side by side in their static memory and passed.
+  assert.match(r.out, /^\(XEN\) Loading zImage from 0000000018000000 to 0000000004080000-/m);
+  assert.match(r.out, /^\(XEN\) DOM1: DONE pass=2 fail=0$/m);
+  assert.match(r.out, /^\(XEN\) DOM2: DONE pass=\d+ fail=0$/m);
+  assert.doesNotMatch(r.out, /FAIL|crashed/);
+  // Every stage-2 switch was one PRENR write (all regions fit below 32) and was checked
+  // against the plan (a difference panics); at the end the pCPU is idle with no guest region.
+  const mm = xen.mm as MpuBackend;
+  assert.ok(mm.switchLog.length >= 3, JSON.stringify(mm.switchLog));
+  assert.ok(mm.switchLog.every((s) => s.writes === 1));
+  assert.deepEqual(new Set(mm.switchLog.map((s) => s.to)), new Set(['domU1', 'domU2', null]));
+  assert.deepEqual(diffProgrammed(mm.plan!, pmsaOf(r.machine.pes[0]).el2, 'runtime'), []);
   // Nothing of the MMU backend ran: no layout, no page tables.
   assert.doesNotMatch(r.out, /Turning on paging|XEN_VIRT_START|Switched to the runtime page tables/);
   // The planner's own picture of the image is the image the hypervisor links.
@@ -169,4 +181,40 @@ test('MPU transient mappings: copyFromPaddr and mapDomainPage reach unmapped RAM
     () => xen.mm.copyFromPaddr(xen, 0x00ff_fff0, 0x20),
     /^MPU: copyFromPaddr \[0xfffff0, 0x1000010\) overlaps region \d+ \(static heap/,
   );
+});
+
+test("r82 isolation: a guest touching another domain's static memory takes a stage-2 MPU fault and only its domain crashes", () => {
+  // domU1 runs domu-fault, which reads 0x10000000: domU2's third static-memory bank.
+  const loads = r82DefaultLoads(r82DefaultTree(), { '/chosen/domU1': 'domu-fault-r82d1.img', '/chosen/domU2': 'cprog-r82d2.img' });
+  const config = parseDts(readFileSync(R82_DEFAULT_DTS, 'utf8'), R82_DEFAULT_DTS);
+  const r = boot({ config, loads });
+  assert.equal(r.status, 0, r.message ?? r.out);
+  assert.equal(r.ruleEvents, 0, r.rules.join('\n'));
+  assert.match(r.out, /^\(XEN\) DOM1: domu-fault: reading unmapped IPA 10000000$/m);
+  assert.match(r.out, /^\(XEN\) Domain 1 \(vcpu#0\) crashed on cpu#0:$/m);
+  assert.match(r.out, /^\(XEN\)\s+FAR_EL2: 0000000010000000$/m);
+  assert.doesNotMatch(r.out, /DOM1: (PASS|FAIL|read)/);
+  // The other domain kept running to its end.
+  assert.match(r.out, /^\(XEN\) DOM2: DONE pass=\d+ fail=0$/m);
+  assert.equal(r.hv.xen!.domains[0].state, 'crashed');
+  assert.equal(r.hv.xen!.domains[1].state, 'shutdown');
+});
+
+for (const regions of [16, 64]) {
+  test(`r82 with ${regions} EL2 MPU regions: both guests run, every stage-2 switch checked against the plan`, () => {
+    const r = boot({ pmsa: { el2Regions: regions } });
+    assert.equal(r.status, 0, r.message ?? r.out);
+    assert.equal(r.ruleEvents, 0, r.rules.join('\n'));
+    const mm = r.hv.xen!.mm as MpuBackend;
+    assert.match(r.out, /^\(XEN\) DOM1: DONE pass=2 fail=0$/m);
+    assert.match(r.out, /^\(XEN\) DOM2: DONE pass=\d+ fail=0$/m);
+    assert.ok(mm.switchLog.filter((s) => s.to !== null).length >= 2, JSON.stringify(mm.switchLog));
+  });
+}
+
+test('r82 --knob unpause-early: a domain switched in on the boot-time MPU configuration is caught', () => {
+  const r = boot({ knobs: { unpauseEarly: true } });
+  assert.equal(r.status, 3, r.out);
+  assert.match(r.hv.panicked ?? '', /^MPU: d1 scheduled on CPU0 before the runtime MPU configuration is installed$/);
+  assert.doesNotMatch(r.out, /DOM1:|runtime configuration installed/);
 });

@@ -75,6 +75,8 @@ export class MpuBackend implements MmBackend {
   private domainMem: readonly DomainMem[] = [];
   /** The domain whose regions are loaded in each pCPU's EL2 MPU (absent / null: none). */
   private readonly loadedOn = new Map<number, string | null>();
+  /** Every stage-2 switch made, with its register writes; each was checked against the plan. */
+  readonly switchLog: { cpu: number; from: string | null; to: string | null; writes: number }[] = [];
   /** The table installed on the boot CPU. */
   table: 'boot' | 'runtime' = 'boot';
   /** Transient regions in use, by slot. */
@@ -394,12 +396,14 @@ export class MpuBackend implements MmBackend {
       // The idle vCPU: no guest region enabled, so nothing of a domain stays reachable.
       const to = next ? planName(next) : null;
       if (from === to) return;
-      for (const w of switchWrites(plan, from, to)) cpu.writeSysreg(w.reg, w.value);
+      const writes = switchWrites(plan, from, to);
+      for (const w of writes) cpu.writeSysreg(w.reg, w.value);
       cpu.writeSysreg('VTCR_EL2', 0n);
       cpu.dsb();
       cpu.isb();
       this.loadedOn.set(cpu.id, to);
       this.check(xen, 'runtime');
+      this.switchLog.push({ cpu: cpu.id, from, to, writes: writes.length });
     });
   }
 
