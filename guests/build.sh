@@ -125,4 +125,31 @@ build_domu() {
 }
 [ -d src-domu ] && build_domu
 
+# dom0less domUs of the built-in r82 configuration (src/hv/configs/r82-default.dts): the
+# domU runtime (vpl011 at GUEST_PL011_BASE, PSCI over HVC) linked inside each domain's
+# xen,static-mem at bank base + text_offset 0x80000, since an MPU domain is direct-mapped
+# (IPA = PA). <guest>-r82d1 runs in domU1 (0x04000000), <guest>-r82d2 in domU2 (0x08000000).
+build_r82domu() {
+	for v in "r82d1 0x04080000" "r82d2 0x08080000"; do
+		set -- $v
+		sed "s/^\t\. = 0x40080000;/\t. = $2;/" lib/link.ld >"$OBJ/link-$1.ld"
+		grep -q "$2" "$OBJ/link-$1.ld"
+		for d in src/hello/ src/cprog/ src-domu/domu-fault/; do
+			name="$(basename "$d")-$1"
+			mkdir -p "$OBJ/$name"
+			objs=""
+			for f in "$d"*.c "$d"*.S; do
+				[ -e "$f" ] || continue
+				o="$OBJ/$name/$(basename "$f").o"
+				$CC $CFLAGS $DOMU -c "$f" -o "$o"
+				objs="$objs $o"
+			done
+			$CC $CFLAGS $(echo "$LDFLAGS" | sed "s#lib/link.ld#$OBJ/link-$1.ld#") -o "bin/$name.elf" $DOMUOBJS $objs -lgcc
+			$OBJCOPY -O binary "bin/$name.elf" "bin/$name.img"
+			printf '%-16s elf=%6d img=%6d (r82 domU)\n' "$name" "$(stat -c %s "bin/$name.elf")" "$(stat -c %s "bin/$name.img")"
+		done
+	done
+}
+[ -d src-domu ] && build_r82domu
+
 rm -rf "$OBJ"

@@ -25,7 +25,7 @@ import { parseAddr, parseCount, parseSize, readInput } from './run.js';
 import { readTree } from './mpuPlan.js';
 import type { Fdt } from '../fdt/dtb.js';
 import type { PmsaConfig } from '../arch/pmsa/state.js';
-import { r82DefaultTree, r82HostTree } from '../hv/configs/r82.js';
+import { r82DefaultLoads, r82DefaultTree, r82HostTree } from '../hv/configs/r82.js';
 
 export interface RamBankSpec {
   start: number;
@@ -117,7 +117,8 @@ function r82HvBoard(spec: XenBootSpec, smp: number): HvBoard {
   const banks = board.ramBanks.map((b) => ({ start: b.base, size: b.size }));
   const host = { ramSize: banks[0].size, cpus: smp };
   const tree = spec.config ? r82HostTree(spec.config, host) : r82DefaultTree(host);
-  return { machine, banks, tree: tree.root };
+  // The built-in configuration brings its own domain kernels (guests/bin/*-r82d*.img).
+  return { machine, banks, tree: tree.root, ...(spec.config ? {} : { loads: r82DefaultLoads(tree) }) };
 }
 
 /** The RAM banks of a board. */
@@ -146,6 +147,8 @@ export interface HvBoard {
   machine: Machine;
   banks: RamBankSpec[];
   tree: FdtNode;
+  /** Files the board's configuration needs in RAM (r82's built-in domain kernels). */
+  loads?: { addr: number; data: Uint8Array; name: string }[];
 }
 
 /**
@@ -227,7 +230,7 @@ export function bootXen(spec: XenBootSpec): XenBootResult {
     domains: spec.domains ?? [],
     ...(spec.xenBootargs !== undefined ? { xenBootargs: spec.xenBootargs } : {}),
   });
-  const extra = spec.loads ?? [];
+  const extra = [...(board.loads ?? []), ...(spec.loads ?? [])];
   for (const l of extra) {
     if (!banks.some((b) => l.addr >= b.start && l.addr + l.data.length <= b.start + b.size))
       throw new InputError('--load', `${l.name} [${hex(l.addr)}, ${hex(l.addr + l.data.length)}) is not inside RAM`);
@@ -358,7 +361,8 @@ export function bootCommand(o: BootOptions): number {
   for (const k of o.knob ?? []) {
     if (k === 'map-tables-with-domain-page-only') knobs.mapTablesWithDomainPageOnly = true;
     else if (k === 'omit-identity-map') knobs.omitIdentityMap = true;
-    else throw new InputError('--knob', `'${k}' is not a knob (knobs: map-tables-with-domain-page-only, omit-identity-map)`);
+    else if (k === 'unpause-early') knobs.unpauseEarly = true;
+    else throw new InputError('--knob', `'${k}' is not a knob (knobs: map-tables-with-domain-page-only, omit-identity-map, unpause-early)`);
   }
   if ((o.mpuEl2Regions !== undefined || o.config !== undefined) && o.board !== 'r82') {
     throw new InputError(o.config !== undefined ? '--config' : '--mpu-el2-regions', `only the r82 board (MPU) takes it, not '${o.board}'`);

@@ -10,7 +10,6 @@
 import type { Xen } from './xen.js';
 import type { Vcpu } from './domain/domain.js';
 import { domName } from './domain/domain.js';
-import { p2mLookup } from './p2m/p2m.js';
 import { mapDomainPage } from './mm/mmu/mm.js';
 import { domainShutdown } from './guestTraps.js';
 import { raiseSoftirqSchedule } from './sched.js';
@@ -45,7 +44,7 @@ export function copyFromGuest(xen: Xen, v: Vcpu, ipa: number, len: number): Uint
     let done = 0;
     while (done < len) {
       const a = ipa + done;
-      const m = p2mLookup(xen, v.domain.p2m, a);
+      const m = xen.mm.p2mLookup(xen, v.domain, a);
       if (!m || (m.type !== 'ram_rw' && m.type !== 'ram_ro')) return null;
       const n = Math.min(len - done, 4096 - (a % 4096));
       out.set(xen.cpu.copyFrom(mapDomainPage(xen, m.pa), n), done);
@@ -59,7 +58,7 @@ export function copyFromGuest(xen: Xen, v: Vcpu, ipa: number, len: number): Uint
 function copyToGuest(xen: Xen, v: Vcpu, ipa: number, data: Uint8Array): boolean {
   for (let done = 0; done < data.length;) {
     const a = ipa + done;
-    const m = p2mLookup(xen, v.domain.p2m, a);
+    const m = xen.mm.p2mLookup(xen, v.domain, a);
     if (!m || m.type !== 'ram_rw') return false;
     const n = Math.min(data.length - done, 4096 - (a % 4096));
     xen.cpu.copyTo(mapDomainPage(xen, m.pa), data.subarray(done, done + n));

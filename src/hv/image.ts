@@ -95,6 +95,7 @@ const TEXT_FUNCS = [
   'createDomUs',
   'schedule',
   'ctxtSwitch',
+  'p2mLoad',
   'leaveHypervisorToGuest',
   'enterHypervisorFromGuest',
   'doTrapGuestSync',

@@ -12,7 +12,6 @@
 import type { Xen } from './xen.js';
 import type { Vcpu } from './domain/domain.js';
 import { SCTLR_GUEST_INIT } from './domain/domain.js';
-import { VTCR_EL2_VALUE, vttbrOf } from './p2m/p2m.js';
 import { gicEnablePpi, TIMER_HYP_PPI } from './gic/gicV3.js';
 
 /**
@@ -100,12 +99,8 @@ function ctxtSwitch(xen: Xen, next: Vcpu): void {
     cpu.writeSysreg('CNTHCTL_EL2', CNTHCTL_GUEST);
     cpu.writeSysreg('CNTVOFF_EL2', 0n);
     cpu.writeSysreg('HCR_EL2', next.hcr);
-    cpu.writeSysreg('VTCR_EL2', VTCR_EL2_VALUE);
-    cpu.writeSysreg('VTTBR_EL2', vttbrOf(next.domain.p2m));
-    cpu.isb();
-    // flush_guest_tlb_local: another vCPU of this VMID may have run here with other stage-1 state.
-    cpu.tlbi('VMALLS12E1IS');
-    cpu.dsb();
+    // The stage 2 (p2m_restore_state): page tables (MMU) or the domain's regions (MPU).
+    xen.mm.p2mLoad(xen, prev?.domain ?? null, next.domain);
     xen.loaded.set(cpu.id, next);
   });
 }
@@ -120,6 +115,7 @@ export function schedule(xen: Xen): void {
   const next = pickNext(xen);
   if (!next) {
     xen.curr.set(cpu.id, null);
+    xen.call('ctxtSwitch', () => xen.mm.p2mLoad(xen, xen.loaded.get(cpu.id)?.domain ?? null, null));
     if (xen.domains.every((d) => d.state !== 'running')) {
       xen.printk('All domains have shut down: powering off (PSCI SYSTEM_OFF).');
       cpu.smc(PSCI_SYSTEM_OFF);

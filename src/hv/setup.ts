@@ -82,9 +82,12 @@ function startXenLate(xen: Xen): void {
   const banner = new TextDecoder().decode(xen.cpu.copyFrom(xen.sym('xenBanner'), 0x80)).split('\0')[0];
   xen.printk(banner);
   // create_domUs: the memory side (MPU: direct-mapped static memory, checked against the
-  // region budget), then the domains themselves where the backend has a p2m for them.
+  // region budget), then the domains themselves (their stage 2 from xen.mm.p2mInit).
   for (const d of xen.bootInfo?.domains ?? []) for (const l of xen.mm.domainMemory(xen, d)) xen.printk(l);
-  if (xen.mm.hasP2m) createDomUs(xen);
+  createDomUs(xen);
+  // Domains are unpaused only after initDone's freeInitMemory (the entry glue schedules them);
+  // the knob does it here, on the boot-time configuration.
+  if (xen.knobs.unpauseEarly && xen.domains.length) xen.call('ctxtSwitch', () => xen.mm.p2mLoad(xen, null, xen.domains[0]));
   xen.state = SystemState.Active;
   if (xen.domains.length) {
     xen.printk('Std. Loglevel: All');
@@ -206,13 +209,7 @@ function initDone(xen: Xen): void {
     // the PC for good, so it runs outside every routine frame); without, power off cleanly.
     if (xen.domains.length) return;
     const kernels = xen.bootInfo?.modules.filter((m) => m.kind === 'kernel' && m.domain === undefined).length ?? 0;
-    const unbuilt = xen.bootInfo?.domains.length ?? 0;
-    if (unbuilt > 0) {
-      // The MPU backend plans and checks the domains' regions but has no p2m to build them on yet.
-      xen.printk(
-        `${unbuilt} dom0less domain(s) planned, none built: the ${xen.mm.name.toUpperCase()} p2m is not there yet. Powering off (PSCI SYSTEM_OFF).`,
-      );
-    } else if (kernels === 0) xen.printk('No domain configured: nothing to run. Powering off (PSCI SYSTEM_OFF).');
+    if (kernels === 0) xen.printk('No domain configured: nothing to run. Powering off (PSCI SYSTEM_OFF).');
     else xen.printk(`${kernels} dom0 kernel(s) configured, but dom0 is not supported yet. Powering off (PSCI SYSTEM_OFF).`);
     cpu.smc(PSCI_SYSTEM_OFF);
   });

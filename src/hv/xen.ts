@@ -34,6 +34,12 @@ export interface XenKnobs {
    * through tables without the identity map: an Instruction Abort at EL2, as on hardware.
    */
   omitIdentityMap?: boolean;
+  /**
+   * Seed 000: unpause the domains before free_init_memory installs the runtime MPU
+   * configuration — the boot pCPU switches into the first domain's stage 2 while the
+   * boot-time table is live (what a secondary pCPU picking up an unpaused vCPU would do).
+   */
+  unpauseEarly?: boolean;
 }
 
 export class Xen {

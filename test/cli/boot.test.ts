@@ -84,7 +84,11 @@ test('armvisor boot --board r82: the MPU start of day with no other argument, ex
   assert.equal(r.stderr, '');
   assert.match(r.stdout, /^\(XEN\) MPU boot-time configuration: \d+ regions/m);
   assert.match(r.stdout, /^\(XEN\) MPU: runtime configuration installed: .*EL2 MPU = plan$/m);
-  assert.match(r.stdout, /Powering off \(PSCI SYSTEM_OFF\)\.\n$/);
+  // Two dom0less test guests in static memory, side by side, both passing, then power off.
+  assert.match(r.stdout, /^\(XEN\) DOM1: DONE pass=\d+ fail=0$/m);
+  assert.match(r.stdout, /^\(XEN\) DOM2: DONE pass=\d+ fail=0$/m);
+  assert.doesNotMatch(r.stdout, /FAIL/);
+  assert.match(r.stdout, /All domains have shut down: powering off \(PSCI SYSTEM_OFF\)\.\n$/);
   const s = cli(['boot', '--board', 'r82', '--strict', '--mpu-el2-regions', '16']);
   assert.equal(s.status, 0, s.stderr);
   assert.match(s.stdout, /MPUIR_EL2\.REGION = 16/);

@@ -5,11 +5,13 @@
 // MPU's ioremap refusing an attribute it cannot give; transient mappings leaving the MPU as
 // the plan says.
 import { test } from 'node:test';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import assert from 'node:assert/strict';
 import { bootXen, type XenBootSpec } from '../../src/cli/boot.js';
 import { pmsaOf } from '../../src/arch/pmsa/state.js';
 import { parseDts } from '../../src/fdt/dts.js';
-import { r82DefaultTree } from '../../src/hv/configs/r82.js';
+import { r82DefaultLoads, r82DefaultTree, R82_DEFAULT_DTS } from '../../src/hv/configs/r82.js';
 import { mpuInputFromFdt } from '../../src/hv/mm/mpu/fromFdt.js';
 import { defaultXenSections, sectionsFromXenImage } from '../../src/hv/mm/mpu/layout.js';
 import { planMpu } from '../../src/hv/mm/mpu/plan.js';
@@ -60,6 +62,18 @@ test('boot --board r82: the built-in configuration boots on the MPU backend and 
   ]) {
     assert.match(r.out, re);
   }
+  // Two self-checking dom0less guests ran side by side in their static memory and passed.
+  assert.match(r.out, /^\(XEN\) Loading zImage from 0000000018000000 to 0000000004080000-/m);
+  assert.match(r.out, /^\(XEN\) DOM1: DONE pass=2 fail=0$/m);
+  assert.match(r.out, /^\(XEN\) DOM2: DONE pass=\d+ fail=0$/m);
+  assert.doesNotMatch(r.out, /FAIL|crashed/);
+  // Every stage-2 switch was one PRENR write (all regions fit below 32) and was checked
+  // against the plan (a difference panics); at the end the pCPU is idle with no guest region.
+  const mm = xen.mm as MpuBackend;
+  assert.ok(mm.switchLog.length >= 3, JSON.stringify(mm.switchLog));
+  assert.ok(mm.switchLog.every((s) => s.writes === 1));
+  assert.deepEqual(new Set(mm.switchLog.map((s) => s.to)), new Set(['domU1', 'domU2', null]));
+  assert.deepEqual(diffProgrammed(mm.plan!, pmsaOf(r.machine.pes[0]).el2, 'runtime'), []);
   // Nothing of the MMU backend ran: no layout, no page tables.
   assert.doesNotMatch(r.out, /Turning on paging|XEN_VIRT_START|Switched to the runtime page tables/);
   // The planner's own picture of the image is the image the hypervisor links.
@@ -99,11 +113,15 @@ const WIDE = `/dts-v1/;
     domU9 {
       compatible = "xen,domain";
       #address-cells = <2>; #size-cells = <2>;
-      memory = <0x0 0x1c000>; cpus = <1>; direct-map;
+      memory = <0x0 0x1c000>; cpus = <1>; direct-map; vpl011;
       xen,static-mem = <0x0 0x04000000 0x0 0x01000000>, <0x0 0x06000000 0x0 0x01000000>,
                        <0x0 0x08000000 0x0 0x01000000>, <0x0 0x0a000000 0x0 0x01000000>,
                        <0x0 0x0c000000 0x0 0x01000000>, <0x0 0x0e000000 0x0 0x01000000>,
                        <0x0 0x10000000 0x0 0x01000000>;
+      module@18000000 {
+        compatible = "multiboot,kernel", "multiboot,module";
+        reg = <0x0 0x18000000 0x0 0x10000>;
+      };
     };
   };
 };`;
@@ -116,10 +134,13 @@ test('r82: a domain whose regions do not fit the EL2 MPU is refused at creation 
     r.hv.panicked ?? '',
     /^Unable to create domU9: domain domU9: needs 7 EL2 MPU regions, 6 available \(MPUIR_EL2 16 - 8 hypervisor - 2 reserved\)$/,
   );
-  // With more regions the same domain fits.
-  const ok = boot({ config, pmsa: { el2Regions: 32 } });
+  // With more regions the same domain fits, and runs (a guest linked in its first bank).
+  const kernel = readFileSync(fileURLToPath(new URL('../../../guests/bin/hello-r82d1.img', import.meta.url)));
+  const ok = boot({ config, pmsa: { el2Regions: 32 }, loads: [{ addr: 0x1800_0000, data: kernel, name: 'hello-r82d1.img' }] });
   assert.equal(ok.status, 0, ok.out);
+  assert.equal(ok.ruleEvents, 0, ok.rules.join('\n'));
   assert.match(ok.out, /domU9: direct-mapped \(IPA = PA\), 7 EL2 MPU regions/);
+  assert.match(ok.out, /^\(XEN\) DOM1: DONE pass=2 fail=0$/m);
 });
 
 test('MPU ioremap: an attribute the MPU cannot give is an error; a compatible one reuses the region', () => {
@@ -160,4 +181,40 @@ test('MPU transient mappings: copyFromPaddr and mapDomainPage reach unmapped RAM
     () => xen.mm.copyFromPaddr(xen, 0x00ff_fff0, 0x20),
     /^MPU: copyFromPaddr \[0xfffff0, 0x1000010\) overlaps region \d+ \(static heap/,
   );
+});
+
+test("r82 isolation: a guest touching another domain's static memory takes a stage-2 MPU fault and only its domain crashes", () => {
+  // domU1 runs domu-fault, which reads 0x10000000: domU2's third static-memory bank.
+  const loads = r82DefaultLoads(r82DefaultTree(), { '/chosen/domU1': 'domu-fault-r82d1.img', '/chosen/domU2': 'cprog-r82d2.img' });
+  const config = parseDts(readFileSync(R82_DEFAULT_DTS, 'utf8'), R82_DEFAULT_DTS);
+  const r = boot({ config, loads });
+  assert.equal(r.status, 0, r.message ?? r.out);
+  assert.equal(r.ruleEvents, 0, r.rules.join('\n'));
+  assert.match(r.out, /^\(XEN\) DOM1: domu-fault: reading unmapped IPA 10000000$/m);
+  assert.match(r.out, /^\(XEN\) Domain 1 \(vcpu#0\) crashed on cpu#0:$/m);
+  assert.match(r.out, /^\(XEN\)\s+FAR_EL2: 0000000010000000$/m);
+  assert.doesNotMatch(r.out, /DOM1: (PASS|FAIL|read)/);
+  // The other domain kept running to its end.
+  assert.match(r.out, /^\(XEN\) DOM2: DONE pass=\d+ fail=0$/m);
+  assert.equal(r.hv.xen!.domains[0].state, 'crashed');
+  assert.equal(r.hv.xen!.domains[1].state, 'shutdown');
+});
+
+for (const regions of [16, 64]) {
+  test(`r82 with ${regions} EL2 MPU regions: both guests run, every stage-2 switch checked against the plan`, () => {
+    const r = boot({ pmsa: { el2Regions: regions } });
+    assert.equal(r.status, 0, r.message ?? r.out);
+    assert.equal(r.ruleEvents, 0, r.rules.join('\n'));
+    const mm = r.hv.xen!.mm as MpuBackend;
+    assert.match(r.out, /^\(XEN\) DOM1: DONE pass=2 fail=0$/m);
+    assert.match(r.out, /^\(XEN\) DOM2: DONE pass=\d+ fail=0$/m);
+    assert.ok(mm.switchLog.filter((s) => s.to !== null).length >= 2, JSON.stringify(mm.switchLog));
+  });
+}
+
+test('r82 --knob unpause-early: a domain switched in on the boot-time MPU configuration is caught', () => {
+  const r = boot({ knobs: { unpauseEarly: true } });
+  assert.equal(r.status, 3, r.out);
+  assert.match(r.hv.panicked ?? '', /^MPU: d1 scheduled on CPU0 before the runtime MPU configuration is installed$/);
+  assert.doesNotMatch(r.out, /DOM1:|runtime configuration installed/);
 });

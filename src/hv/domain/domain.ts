@@ -1,12 +1,12 @@
 // Domains and vCPUs (struct domain / struct vcpu) and the dom0less domain builder
-// (xen/arch/arm/dom0less-build.c, domain_build.c, kernel.c): guest RAM from the domheap mapped
-// at GUEST_RAM0_BASE, the kernel copied in, a generated guest device tree placed as Xen's
+// (xen/arch/arm/dom0less-build.c, domain_build.c, kernel.c): guest RAM and stage 2 from the
+// memory backend (xen.mm.p2mInit: domheap pages at GUEST_RAM0_BASE under the MMU, the
+// direct-mapped xen,static-mem banks under the MPU), the kernel copied in, a generated guest device tree placed as Xen's
 // place_modules does, the boot vCPU at the kernel entry with x0 = the DTB's IPA. Everything the
 // guest sees is written into its RAM by the hypervisor through the directmap (mapDomainPage);
 // the domain and vCPU objects themselves are TypeScript bookkeeping (DESIGN.md §1).
 import type { Xen } from '../xen.js';
-import { mapDomainPage } from '../mm/mmu/mm.js';
-import { p2mInit, p2mInsertMapping, type P2m } from '../p2m/p2m.js';
+import { p2mInsertMapping, type P2m } from '../p2m/p2m.js';
 import { isElf, parseElf } from '../../platform/loader/elf.js';
 import { isArm64Image, parseArm64Image } from '../../platform/loader/image.js';
 import { buildDtb } from '../../fdt/dtb.js';
@@ -63,7 +63,8 @@ export interface Domain {
   id: number;
   /** Device-tree node path it came from (/chosen/domU1). */
   node: string;
-  p2m: P2m;
+  /** The MMU backend's stage-2 tables (null under the MPU: its stage 2 is the region plan). */
+  p2m: P2m | null;
   vcpus: Vcpu[];
   memKb: number;
   banks: GuestBank[];
@@ -109,12 +110,10 @@ export const PSR_GUEST64_INIT = 0x3c5n;
 /** domain_create + arch_domain_create + p2m: an empty domain with its own VMID. */
 function domainCreate(xen: Xen, cfg: DomainConfig): Domain {
   const id = xen.domains.length + 1;
-  // VMID 0 is INVALID_VMID in Xen; domain ids start at 1 for domUs, so VMID = domid.
-  const p2m = p2mInit(xen, id);
   const d: Domain = {
     id,
     node: cfg.node,
-    p2m,
+    p2m: null,
     vcpus: [],
     memKb: cfg.memKb,
     banks: [],
@@ -155,8 +154,10 @@ function vcpuCreate(xen: Xen, d: Domain, id: number): Vcpu {
  * GUEST_RAM0_BASE, from the domheap in the largest naturally aligned chunks available, each
  * mapped ram_rw in the p2m and cleared.
  */
-export function allocateMemory(xen: Xen, d: Domain): void {
+export function allocateDomheapMemory(xen: Xen, d: Domain): void {
   xen.call('allocateMemory', () => {
+    const p2m = d.p2m;
+    if (!p2m) panic(`${domName(d)}: allocateMemory before p2mInit`);
     let left = d.memKb * 1024;
     if (left % PAGE || left <= 0) panic(`${domName(d)}: memory ${d.memKb}KB is not a whole number of 4KB pages`);
     if (left > GUEST_RAM0_SIZE)
@@ -173,8 +174,8 @@ export function allocateMemory(xen: Xen, d: Domain): void {
         continue;
       }
       const size = PAGE * 2 ** order;
-      xen.cpu.zero(mapDomainPage(xen, pa), size);
-      p2mInsertMapping(xen, d.p2m, ipa, size / PAGE, pa, 'ram_rw');
+      xen.cpu.zero(xen.mm.mapDomainPage(xen, pa), size);
+      p2mInsertMapping(xen, p2m, ipa, size / PAGE, pa, 'ram_rw');
       d.banks.push({ ipa, pa, size });
       ipa += size;
       left -= size;
@@ -196,8 +197,11 @@ export function copyToGuestPhys(xen: Xen, d: Domain, ipa: number, data: Uint8Arr
     const a = ipa + done;
     const b = d.banks.find((x) => a >= x.ipa && a < x.ipa + x.size);
     if (!b) panic(`${domName(d)}: the domain builder wrote outside guest RAM at IPA ${hx(a)}`);
-    const n = Math.min(data.length - done, b.ipa + b.size - a);
-    xen.cpu.copyTo(mapDomainPage(xen, b.pa + (a - b.ipa)), data.subarray(done, done + n));
+    // Page by page: under the MPU mapDomainPage reaches one page (a transient region).
+    const n = Math.min(data.length - done, b.ipa + b.size - a, PAGE - (a % PAGE));
+    const va = xen.mm.mapDomainPage(xen, b.pa + (a - b.ipa));
+    xen.cpu.copyTo(va, data.subarray(done, done + n));
+    xen.mm.unmapDomainPage(xen, va);
     done += n;
   }
 }
@@ -216,16 +220,18 @@ interface Placed {
  */
 export function kernelLoad(xen: Xen, d: Domain, mod: { start: number; size: number }): Placed {
   return xen.call('kernelLoad', () => {
-    const bytes = xen.cpu.copyFrom(mapDomainPage(xen, mod.start), mod.size);
-    const ramEnd = GUEST_RAM0_BASE + d.memKb * 1024;
-    const fits = (s: number, e: number): boolean => s >= GUEST_RAM0_BASE && e <= ramEnd;
+    // kernel_zimage_load reads the boot module with copy_from_paddr.
+    const bytes = xen.mm.copyFromPaddr(xen, mod.start, mod.size);
+    const ram = ramExtent(d);
+    const ramEnd = ram.base + ram.size;
+    const fits = (s: number, e: number): boolean => s >= ram.base && e <= ramEnd;
     const where = `${domName(d)} kernel @ ${h16(mod.start)}`;
     try {
       if (isElf(bytes)) {
         const elf = parseElf(bytes, where);
         if (!fits(elf.lowAddr, elf.highAddr))
           panic(
-            `${domName(d)}: ELF kernel [${hx(elf.lowAddr)}, ${hx(elf.highAddr)}) is outside guest RAM [${hx(GUEST_RAM0_BASE)}, ${hx(ramEnd)})`,
+            `${domName(d)}: ELF kernel [${hx(elf.lowAddr)}, ${hx(elf.highAddr)}) is outside guest RAM [${hx(ram.base)}, ${hx(ramEnd)})`,
           );
         for (const s of elf.segments) copyToGuestPhys(xen, d, s.paddr, s.data);
         xen.printk(`Loading ELF kernel from ${h16(mod.start)} to ${h16(elf.lowAddr)}-${h16(elf.highAddr)}`);
@@ -233,7 +239,7 @@ export function kernelLoad(xen: Xen, d: Domain, mod: { start: number; size: numb
       }
       const textOffset = isArm64Image(bytes) ? parseArm64Image(bytes, where).textOffset : 0;
       const hdr = isArm64Image(bytes) ? parseArm64Image(bytes, where) : null;
-      const start = GUEST_RAM0_BASE + textOffset;
+      const start = ram.base + textOffset;
       const len = Math.max(bytes.length, hdr?.imageSize ?? 0);
       if (!fits(start, start + len)) panic(`${domName(d)}: kernel of ${len} bytes does not fit in ${d.memKb}KB of guest RAM`);
       copyToGuestPhys(xen, d, start, bytes);
@@ -244,6 +250,15 @@ export function kernelLoad(xen: Xen, d: Domain, mod: { start: number; size: numb
       throw e;
     }
   });
+}
+
+/** The first contiguous run of guest RAM (RAM0: what the kernel and the DTB are placed in). */
+export function ramExtent(d: Domain): { base: number; size: number } {
+  if (d.banks.length === 0) panic(`${domName(d)}: no guest RAM`);
+  const base = d.banks[0].ipa;
+  let end = base;
+  for (const b of d.banks) if (b.ipa === end) end += b.size;
+  return { base, size: end - base };
 }
 
 /**
@@ -261,20 +276,34 @@ export function placeDtb(ramBase: number, ramSize: number, kernel: { start: numb
   return -1;
 }
 
+/** The guest's /memory banks: its RAM by IPA, contiguous runs merged. */
+function guestMemory(d: Domain): { address: number; size: number }[] {
+  const out: { address: number; size: number }[] = [];
+  for (const b of d.banks) {
+    const last = out[out.length - 1];
+    if (last && last.address + last.size === b.ipa) last.size += b.size;
+    else out.push({ address: b.ipa, size: b.size });
+  }
+  return out;
+}
+
 /** construct_domU: RAM, kernel, device tree, vCPUs; the boot vCPU ready to run. */
 export function constructDomain(xen: Xen, cfg: DomainConfig, attachVpl011: (d: Domain) => void): Domain {
   return xen.call('constructDomain', () => {
     xen.printk(`*** LOADING DOMU cpus=${cfg.cpus} memory=${cfg.memKb.toString(16)}KB ***`);
     const d = domainCreate(xen, cfg);
     xen.printk(`Loading ${domName(d)} kernel from boot module @ ${h16(cfg.kernel.start)}`);
-    allocateMemory(xen, d);
+    xen.mm.p2mInit(xen, d);
     const k = kernelLoad(xen, d, cfg.kernel);
     for (let i = 0; i < cfg.cpus; i++) vcpuCreate(xen, d, i);
     if (cfg.vpl011) attachVpl011(d);
     const dtb = xen.call('prepareDtbDomU', () =>
-      buildDtb(makeGuestFdt({ memKb: cfg.memKb, cpus: cfg.cpus, vpl011: cfg.vpl011, bootargs: cfg.kernel.cmdline ?? '' })),
+      buildDtb(
+        makeGuestFdt({ memKb: cfg.memKb, cpus: cfg.cpus, vpl011: cfg.vpl011, bootargs: cfg.kernel.cmdline ?? '', memory: guestMemory(d) }),
+      ),
     );
-    const at = placeDtb(GUEST_RAM0_BASE, cfg.memKb * 1024, k, dtb.length);
+    const ram = ramExtent(d);
+    const at = placeDtb(ram.base, ram.size, k, dtb.length);
     if (at < 0) panic(`${domName(d)}: Unable to place the DTB: not enough guest RAM beside the kernel`);
     copyToGuestPhys(xen, d, at, dtb);
     xen.printk(`Loading ${domName(d)} DTB to 0x${h16(at)}-0x${h16(at + dtb.length)}`);

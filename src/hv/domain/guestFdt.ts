@@ -27,6 +27,8 @@ export interface GuestFdtSpec {
   cpus: number;
   vpl011: boolean;
   bootargs: string;
+  /** Guest RAM banks (default: memKb at GUEST_RAM0_BASE; direct-mapped domains: their static memory). */
+  memory?: { address: number; size: number }[];
 }
 
 export function makeGuestFdt(s: GuestFdtSpec): FdtNode {
@@ -64,9 +66,10 @@ export function makeGuestFdt(s: GuestFdtSpec): FdtNode {
   }
   root.children.push(cpus);
 
-  const mem = fdtNode(`memory@${GUEST_RAM0_BASE.toString(16)}`);
+  const banks = s.memory ?? [{ address: GUEST_RAM0_BASE, size: s.memKb * 1024 }];
+  const mem = fdtNode(`memory@${banks[0].address.toString(16)}`);
   setString(mem, 'device_type', 'memory');
-  setReg(mem, 'reg', [{ address: GUEST_RAM0_BASE, size: s.memKb * 1024 }], 2, 2);
+  setReg(mem, 'reg', banks, 2, 2);
   root.children.push(mem);
 
   const gic = fdtNode(`interrupt-controller@${GUEST_GICV3_GICD_BASE.toString(16)}`);

@@ -6,6 +6,8 @@
 // use #ifdef CONFIG_ARM_MPU to gate related code everywhere").
 import type { Xen } from '../xen.js';
 import type { EarlyFdt } from '../earlyfdt.js';
+import type { Domain } from '../domain/domain.js';
+import type { P2mType } from '../p2m/p2m.js';
 import { MmuBackend } from './mmu/backend.js';
 import { MpuBackend } from './mpu/backend.js';
 
@@ -14,11 +16,6 @@ export type IoremapAttr = 'nocache' | 'wc' | 'cached';
 
 export interface MmBackend {
   readonly name: 'mmu' | 'mpu';
-  /**
-   * Whether domains can be built: the MMU's p2m is stage-2 translation tables; the MPU's
-   * (each domain's planned region window, loaded on context switch) is not built yet.
-   */
-  readonly hasP2m: boolean;
   /**
    * head.S once the early banks and the console are known: turn the EL2 regime on (MMU: boot
    * page tables, identity map, enable_mmu; MPU: the boot-time region table), zero .bss, then
@@ -52,6 +49,20 @@ export interface MmBackend {
    * report, or a panic when the domain cannot be created (MPU: regions do not fit).
    */
   domainMemory(xen: Xen, domain: string): string[];
+  /**
+   * p2m_init + allocate_memory for a new domain: its stage 2 (MMU: a root table and VMID; MPU:
+   * its planned region window, direct-mapped IPA = PA) and its RAM (MMU: domheap pages mapped
+   * at GUEST_RAM0_BASE; MPU: its xen,static-mem banks), scrubbed, recorded in `d.banks`.
+   */
+  p2mInit(xen: Xen, d: Domain): void;
+  /** p2m_lookup: what guest address `ipa` of `d` is backed by, or null. */
+  p2mLookup(xen: Xen, d: Domain, ipa: number): { pa: number; type: P2mType } | null;
+  /**
+   * p2m_restore_state on a context switch to `next` (`prev` = what this pCPU ran before, or
+   * null; `next` null = the idle vCPU): MMU VTCR/VTTBR and the TLB flush; MPU the switch
+   * writes of the region plan.
+   */
+  p2mLoad(xen: Xen, prev: Domain | null, next: Domain | null): void;
   /** free_init_memory: drop .init (MPU: and install the runtime configuration); kB freed. */
   freeInitMemory(xen: Xen): number;
 }

@@ -25,6 +25,9 @@ import {
 import { PtError, xenPtUpdate } from './pt.js';
 import { MAIRVAL, PAGE_HYPERVISOR_RO, PAGE_HYPERVISOR_RX, _PAGE_BLOCK } from './pte.js';
 import { SCTLR } from '../../../arch/sysreg/fields.js';
+import type { Domain } from '../../domain/domain.js';
+import { allocateDomheapMemory } from '../../domain/domain.js';
+import { p2mInit, p2mLookup, VTCR_EL2_VALUE, vttbrOf, type P2mType } from '../../p2m/p2m.js';
 
 const h16 = (n: number): string => n.toString(16).padStart(16, '0');
 const hx = (n: number): string => '0x' + n.toString(16);
@@ -45,7 +48,6 @@ function cpuInitRegs(xen: Xen): void {
 
 export class MmuBackend implements MmBackend {
   readonly name = 'mmu' as const;
-  readonly hasP2m = true;
 
   head(xen: Xen, early: EarlyFdt, startXen: () => void): void {
     const cpu = xen.cpu;
@@ -184,6 +186,30 @@ export class MmuBackend implements MmBackend {
 
   domainMemory(): string[] {
     return [];
+  }
+
+  p2mInit(xen: Xen, d: Domain): void {
+    // VMID 0 is INVALID_VMID in Xen; domain ids start at 1 for domUs, so VMID = domid.
+    d.p2m = p2mInit(xen, d.id);
+    allocateDomheapMemory(xen, d);
+  }
+
+  p2mLookup(xen: Xen, d: Domain, ipa: number): { pa: number; type: P2mType } | null {
+    return d.p2m ? p2mLookup(xen, d.p2m, ipa) : null;
+  }
+
+  p2mLoad(xen: Xen, prev: Domain | null, next: Domain | null): void {
+    const cpu = xen.cpu;
+    // The idle vCPU runs no EL1 code: the last stage 2 may stay (Xen leaves VTTBR alone too).
+    if (!next) return;
+    if (!next.p2m) panic(`d${next.id} has no p2m`);
+    cpu.writeSysreg('VTCR_EL2', VTCR_EL2_VALUE);
+    cpu.writeSysreg('VTTBR_EL2', vttbrOf(next.p2m));
+    cpu.isb();
+    // flush_guest_tlb_local: another vCPU of this VMID may have run here with other stage-1 state.
+    cpu.tlbi('VMALLS12E1IS');
+    cpu.dsb();
+    void prev;
   }
 
   freeInitMemory(xen: Xen): number {

@@ -29,10 +29,12 @@ import { bootFdtInfo } from '../../bootfdt.js';
 import { SCTLR } from '../../../arch/sysreg/fields.js';
 import { aliasName, decodeRegion, REGION_GRANULE, type Region } from '../../../arch/pmsa/regions.js';
 import { SCTLR_EL2_SET } from '../mmu/switch.js';
-import { planMpu, type MpuPlan } from './plan.js';
+import { planMpu, type DomainMem, type MpuPlan } from './plan.js';
+import type { Domain } from '../../domain/domain.js';
+import type { P2mType } from '../../p2m/p2m.js';
 import { mpuInputFromBootInfo } from './fromFdt.js';
 import { sectionsFromXenImage } from './layout.js';
-import { installWrites } from './writes.js';
+import { installWrites, switchWrites } from './writes.js';
 import { diffProgrammed, expectedSlots, type MpuView } from './verify.js';
 import { mpuIoremap } from './ioremap.js';
 import {
@@ -68,8 +70,13 @@ export function mpuReadback(xen: Xen): MpuView {
 
 export class MpuBackend implements MmBackend {
   readonly name = 'mpu' as const;
-  readonly hasP2m = false;
   plan: MpuPlan | null = null;
+  /** Each domain's static memory as the plan was made from it (the DT's xen,static-mem). */
+  private domainMem: readonly DomainMem[] = [];
+  /** The domain whose regions are loaded in each pCPU's EL2 MPU (absent / null: none). */
+  private readonly loadedOn = new Map<number, string | null>();
+  /** Every stage-2 switch made, with its register writes; each was checked against the plan. */
+  readonly switchLog: { cpu: number; from: string | null; to: string | null; writes: number }[] = [];
   /** The table installed on the boot CPU. */
   table: 'boot' | 'runtime' = 'boot';
   /** Transient regions in use, by slot. */
@@ -128,6 +135,7 @@ export class MpuBackend implements MmBackend {
       (pa, len) => cpu.copyFrom(pa, len),
     );
     const regions = Number(cpu.readSysreg('MPUIR_EL2') & 0xffn);
+    this.domainMem = input.domains;
     return planMpu({ sections: sectionsFromXenImage(xen.image), bootInfo: bi, devices: input.devices, domains: input.domains, regions });
   }
 
@@ -149,7 +157,8 @@ export class MpuBackend implements MmBackend {
 
   /** diffProgrammed against the live MPU; panic on any difference. */
   private check(xen: Xen, table: 'boot' | 'runtime'): void {
-    const diff = diffProgrammed(this.need(), mpuReadback(xen), table);
+    const running = table === 'runtime' ? (this.loadedOn.get(xen.cpu.id) ?? null) : null;
+    const diff = diffProgrammed(this.need(), mpuReadback(xen), table, running);
     // Regions this backend added since (ioremap while booting, transient mappings) are expected too.
     const extra = new Set([...this.transient.keys(), ...(table === 'boot' ? this.bootExtra.keys() : [])]);
     const bad = diff.filter((l) => !extra.has(Number(/^slot (\d+):/.exec(l)?.[1] ?? -1)));
@@ -157,9 +166,9 @@ export class MpuBackend implements MmBackend {
   }
 
   /** The slots enabled in the live table, with what is in them. */
-  private live(): Map<number, SlotRegion> {
+  private live(xen: Xen): Map<number, SlotRegion> {
     const plan = this.need();
-    const m = expectedSlots(plan, this.table);
+    const m = expectedSlots(plan, this.table, this.table === 'runtime' ? (this.loadedOn.get(xen.cpu.id) ?? null) : null);
     if (this.table === 'boot') for (const [i, r] of this.bootExtra) m.set(i, r);
     for (const [i, r] of this.transient) m.set(i, r);
     return m;
@@ -176,9 +185,13 @@ export class MpuBackend implements MmBackend {
   }
 
   /** A free slot of the live table for a transient mapping (the plan's reserved ones first). */
-  private freeSlot(purpose: string): number {
+  private freeSlot(xen: Xen, purpose: string): number {
     const plan = this.need();
-    const used = this.live();
+    // Resident (disabled) guest regions of PRENR mode hold their slots too.
+    const used = new Set([
+      ...this.live(xen).keys(),
+      ...(this.table === 'runtime' ? plan.domains.flatMap((d) => d.regions.map((r) => r.index)) : []),
+    ]);
     const order = this.table === 'runtime' ? plan.free : Array.from({ length: plan.regions }, (_, i) => i);
     const slot = order.find((i) => !used.has(i));
     if (slot === undefined) panic(`MPU: no free EL2 region for ${purpose}: all ${plan.regions} are in use`);
@@ -191,16 +204,17 @@ export class MpuBackend implements MmBackend {
    */
   private reach(xen: Xen, pa: number, len: number, perms: Exclude<Perms, 'rwx'>, type: MemType, purpose: string): number | null {
     const want = granuleRange(pa, len);
-    for (const r of this.live().values()) {
+    for (const r of this.live(xen).values()) {
       if (!overlap(r, want)) continue;
-      const covers = r.base <= want.base && want.limit <= r.limit && !r.guest;
+      // A guest region live at EL2 is the loaded domain's own RAM, which EL2 may use too.
+      const covers = r.base <= want.base && want.limit <= r.limit;
       const rightsOk = perms === 'r' || r.perms === 'rw';
       if (covers && rightsOk) return null;
       panic(
         `MPU: ${purpose} [${hx(pa)}, ${hx(pa + len)}) overlaps region ${r.index} (${r.purpose} ${rangeText(r)}, ${typeName(r.type)} ${r.perms.toUpperCase()}); PMSA regions may not overlap`,
       );
     }
-    const slot = this.freeSlot(purpose);
+    const slot = this.freeSlot(xen, purpose);
     const region: MpuRegion = { ...want, perms, type, guest: false, lifetime: 'boot', owner: 'xen', purpose };
     const s = inSlot(region, slot);
     this.transient.set(slot, s);
@@ -253,7 +267,7 @@ export class MpuBackend implements MmBackend {
         if (this.table === 'runtime') this.program(xen, r.region, true);
         else {
           // The boot table is live: the new runtime region also needs a boot-time slot.
-          const slot = this.freeSlot(`ioremap ${hx(first)}`);
+          const slot = this.freeSlot(xen, `ioremap ${hx(first)}`);
           const s = { ...r.region, index: slot };
           this.bootExtra.set(slot, s);
           this.program(xen, s, true);
@@ -329,6 +343,70 @@ export class MpuBackend implements MmBackend {
     ];
   }
 
+  /**
+   * A direct-mapped domain's stage 2 is its planned region window (seed 000: "The MPU at EL2
+   * manages EL1 stage 2 access permissions"): nothing to build, its RAM is its xen,static-mem
+   * (IPA = PA), which must be the domain's whole `memory`.
+   */
+  p2mInit(xen: Xen, d: Domain): void {
+    xen.call('p2mInit', () => {
+      const name = planName(d);
+      const mem = this.domainMem.find((m) => m.name === name);
+      const planned = this.need().domains.find((x) => x.name === name);
+      if (!mem || !planned) panic(`MPU: domain ${name} is not in the region plan`);
+      if (planned.refused) panic(`Unable to create ${name}: ${planned.refused}`);
+      const total = mem.ram.reduce((n, b) => n + b.size, 0);
+      if (total !== d.memKb * 1024)
+        panic(
+          `Unable to create ${name}: memory = ${d.memKb}KB but xen,static-mem gives ${total / 1024}KB (a direct-mapped domain gets exactly its static memory)`,
+        );
+      xen.printk(`Assigning static memory of d${d.id} (direct-mapped, IPA = PA):`);
+      for (const b of mem.ram) {
+        // Scrubbed through one transient region per bank (the guest regions are not live at EL2 yet).
+        const slot = this.reach(xen, b.start, b.size, 'rw', 'normal', `scrub d${d.id} static memory`);
+        xen.cpu.zero(b.start, b.size);
+        this.drop(xen, slot);
+        d.banks.push({ ipa: b.start, pa: b.start, size: b.size });
+        xen.printk(`d${d.id} BANK ${hx(b.start)}-${hx(b.start + b.size)} (${b.size / (1024 * 1024)}MB)`);
+      }
+    });
+  }
+
+  p2mLookup(xen: Xen, d: Domain, ipa: number): { pa: number; type: P2mType } | null {
+    void xen;
+    return d.banks.some((b) => ipa >= b.ipa && ipa < b.ipa + b.size) ? { pa: ipa, type: 'ram_rw' } : null;
+  }
+
+  /**
+   * The context switch of the stage 2: switchWrites from what this pCPU's EL2 MPU holds to
+   * `next`'s regions (one PRENR write in PRENR mode), then the bank read back and compared with
+   * the plan (diffProgrammed) — a difference is a panic. EL1&0 runs PMSA (VTCR_EL2.MSA = 0)
+   * with its own MPU off (SCTLR_EL1.M = 0 from SCTLR_GUEST_INIT). The idle vCPU (`next` null)
+   * has no guest region enabled.
+   */
+  p2mLoad(xen: Xen, prev: Domain | null, next: Domain | null): void {
+    void prev;
+    xen.call('p2mLoad', () => {
+      const cpu = xen.cpu;
+      const plan = this.need();
+      // seed 000: a domain must never run on the boot-time configuration.
+      if (this.table !== 'runtime')
+        panic(`MPU: ${next ? `d${next.id}` : 'the idle vCPU'} scheduled on CPU${cpu.id} before the runtime MPU configuration is installed`);
+      const from = this.loadedOn.get(cpu.id) ?? null;
+      // The idle vCPU: no guest region enabled, so nothing of a domain stays reachable.
+      const to = next ? planName(next) : null;
+      if (from === to) return;
+      const writes = switchWrites(plan, from, to);
+      for (const w of writes) cpu.writeSysreg(w.reg, w.value);
+      cpu.writeSysreg('VTCR_EL2', 0n);
+      cpu.dsb();
+      cpu.isb();
+      this.loadedOn.set(cpu.id, to);
+      this.check(xen, 'runtime');
+      this.switchLog.push({ cpu: cpu.id, from, to, writes: writes.length });
+    });
+  }
+
   freeInitMemory(xen: Xen): number {
     const plan = this.need();
     if (this.transient.size) panic(`MPU: ${this.transient.size} transient mapping(s) still live at the end of init`);
@@ -344,6 +422,11 @@ export class MpuBackend implements MmBackend {
     );
     return (id.offset + id.size - it.offset) / 1024;
   }
+}
+
+/** The plan names a domain by its node name (fromFdt.ts domainMem). */
+function planName(d: Domain): string {
+  return d.node.slice(d.node.lastIndexOf('/') + 1);
 }
 
 /** The plan's two tables as (XEN) lines, like `armvisor mpu-plan` prints them. */
