@@ -11,6 +11,7 @@ import { XEN_VERSION } from './image.js';
 import { doTrapHypercall, XEN_HYPERCALL_TAG } from './hypercall.js';
 import { doVpsciCall } from './vpsci.js';
 import { raiseSoftirqSchedule, vcpuWake } from './sched.js';
+import { vgicSyncFromLrs } from './vgic/vgic.js';
 
 const h16 = (n: number | bigint): string => BigInt.asUintN(64, BigInt(n)).toString(16).padStart(16, '0');
 
@@ -27,6 +28,7 @@ export function enterHypervisorFromGuest(xen: Xen, v: Vcpu): void {
     v.pc = xen.cpu.readSysreg('ELR_EL2');
     v.cpsr = xen.cpu.readSysreg('SPSR_EL2');
   });
+  vgicSyncFromLrs(xen, v);
 }
 
 /** The handler table, by exception class. */

@@ -14,6 +14,7 @@ import type { Vcpu } from './domain/domain.js';
 import { SCTLR_GUEST_INIT } from './domain/domain.js';
 import { VTCR_EL2_VALUE, vttbrOf } from './p2m/p2m.js';
 import { gicEnablePpi, TIMER_HYP_PPI } from './gic/gicV3.js';
+import { TIMER_VIRT_PPI, vgicFlushLrs } from './vgic/vgic.js';
 
 /**
  * The time slice: the EL2 physical timer (CNTHP, PPI 26) interrupts a vCPU after this many
@@ -135,12 +136,14 @@ export function schedule(xen: Xen): void {
     const gic = xen.gic;
     if (!xen.gicCpuReady.has(cpu.id)) {
       xen.call('gicEnablePpi', () => gicEnablePpi(xen, gic, TIMER_HYP_PPI));
+      xen.call('gicEnablePpi', () => gicEnablePpi(xen, gic, TIMER_VIRT_PPI));
       xen.gicCpuReady.add(cpu.id);
     }
     cpu.writeSysreg('CNTHP_TVAL_EL2', SLICE_TICKS);
     cpu.writeSysreg('CNTHP_CTL_EL2', 1n);
   }
   xen.curr.set(cpu.id, next);
+  vgicFlushLrs(xen, next);
   xen.call('leaveHypervisorToGuest', () => {
     cpu.writeSysreg('ELR_EL2', next.pc);
     cpu.writeSysreg('SPSR_EL2', next.cpsr);
