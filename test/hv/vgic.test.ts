@@ -36,9 +36,20 @@ for (const smp of [1, 2]) {
     assert.equal(r.status, 0, r.out + r.message);
     const d1 = lines(r.out, '(XEN) DOM1: ');
     assert.equal(d1.filter((l) => l.includes('FAIL')).length, 0, d1.join('\n'));
-    for (const p of ['vtimer-taken', 'vtimer-intid', 'vtimer-istatus', 'vtimer-again', 'spi-taken', 'spi-intid', 'gicr-typer-last'])
+    for (const p of [
+      'vtimer-taken',
+      'vtimer-intid',
+      'vtimer-istatus',
+      'vtimer-again',
+      'spi-taken',
+      'spi-intid',
+      'gicr-typer-last',
+      'vpl011-spi-taken',
+      'vpl011-spi-intid',
+      'vpl011-spi-once',
+    ])
       assert.ok(d1.includes(`(XEN) DOM1: PASS ${p}`), `${p}\n${d1.join('\n')}`);
-    assert.ok(d1.includes('(XEN) DOM1: DONE pass=18 fail=0'), d1.join('\n'));
+    assert.ok(d1.includes('(XEN) DOM1: DONE pass=21 fail=0'), d1.join('\n'));
     assert.ok(r.out.includes('(XEN) DOM2: DONE pass=2 fail=0'));
     // The unimplemented offset is logged once, Xen-style, and read as zero.
     assert.match(r.out, /\(XEN\) d1v0: vGICD: unhandled read offset 0x008000\n/);

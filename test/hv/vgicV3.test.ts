@@ -132,3 +132,19 @@ test('list registers: pending+enabled interrupts fill free LRs by priority; inva
   assert.deepEqual(g.flushLrs(0), [0n, 0n, 0n, 0n]);
   assert.equal(g.spis[40 - 32].pending, true);
 });
+
+test('a level line (vpl011) is pending again after the EOI while high, and not once lowered', () => {
+  const { g } = make(1);
+  g.gicdWrite(0, 0x0, 4, 2n);
+  g.gicdWrite(0, 0x104, 4, 1n);
+  g.setLevel(0, 32, true);
+  const lrs = g.flushLrs(0);
+  assert.equal(Number(lrs[0] & 0xffffn), 32);
+  g.syncFromLrs(0, [0n, 0n, 0n, 0n], 0n, 0n); // the guest EOIed it; the line is still high
+  assert.equal(g.spis[0].pending, true);
+  assert.equal(Number(g.flushLrs(0)[0] & 0xffffn), 32);
+  g.setLevel(0, 32, false);
+  g.syncFromLrs(0, [0n, 0n, 0n, 0n], 0n, 0n);
+  assert.equal(g.spis[0].pending, false);
+  assert.deepEqual(g.flushLrs(0), [0n, 0n, 0n, 0n]);
+});

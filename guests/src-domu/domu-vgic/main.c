@@ -2,7 +2,8 @@
  * GUEST_GICV3_GICR0_BASE) and its virtual timer: identification registers, enables and
  * priorities, the redistributor woken, ICC_* set up (ICV_* underneath), then the EL1 virtual
  * timer (PPI 27) armed, WFI, and the interrupt taken, acknowledged and EOIed; then an SPI made
- * pending through GICD_ISPENDR arrives the same way. */
+ * pending through GICD_ISPENDR arrives the same way; and the vpl011's level SPI, raised by
+ * unmasking its (always ready) TX interrupt and lowered by masking it in the handler. */
 #include "check.h"
 
 #define GICD 0x03001000ul
@@ -19,6 +20,9 @@
 #define ICC_IGRPEN1_EL1 S3_0_C12_C12_7
 #define VTIMER 27
 #define SPI 40
+#define VPL011_SPI 32
+#define UART_IMSC (0x22000000ul + 0x38)
+#define UART_TXIM (1u << 5)
 
 static inline void irq_on(void) { asm volatile("msr daifclr, #3" ::: "memory"); }
 static inline void irq_off(void) { asm volatile("msr daifset, #3" ::: "memory"); }
@@ -40,6 +44,8 @@ static int irq_hook(int vec, struct frame *f, int el)
 			write_sysreg(cntv_ctl_el0, 0); /* disable: the level goes away */
 			isb();
 		}
+		if (id == VPL011_SPI)
+			R32(UART_IMSC) = 0; /* the line drops before the EOI: taken once */
 		taken++;
 		last_id = id;
 		write_sysreg(ICC_EOIR1_EL1, id);
@@ -114,6 +120,17 @@ int main(void)
 	CHECK_EQ("spi-taken", taken, 3);
 	CHECK_EQ("spi-intid", last_id, SPI);
 	CHECK_EQ("spi-not-pending", R32(GICD + 0x200 + 4 * (SPI / 32)), 0);
+
+	/* The vpl011's TX interrupt: level, high while unmasked. */
+	R32(GICD + 0x400 + VPL011_SPI) = 0xa0;
+	R32(GICD + 0x100 + 4 * (VPL011_SPI / 32)) = 1u << (VPL011_SPI % 32);
+	R32(UART_IMSC) = UART_TXIM;
+	wait_for(4);
+	CHECK_EQ("vpl011-spi-taken", taken, 4);
+	CHECK_EQ("vpl011-spi-intid", last_id, VPL011_SPI);
+	for (int i = 0; i < 20; i++)
+		asm volatile("wfi" ::: "memory");
+	CHECK_EQ("vpl011-spi-once", taken, 4);
 	irq_off();
 	return 0;
 }

@@ -75,9 +75,11 @@ interface Irq {
   priority: number;
   /** ICFGR bit: edge-triggered. */
   edge: boolean;
+  /** The input line of a level-sensitive device interrupt (vpl011): pending again while high. */
+  level: boolean;
 }
 
-const newIrq = (intid: number): Irq => ({ enabled: false, pending: false, priority: 0, edge: intid < 16 });
+const newIrq = (intid: number): Irq => ({ enabled: false, pending: false, priority: 0, edge: intid < 16, level: false });
 
 /** A vCPU's banked interrupts (SGIs, PPIs) and its saved virtual CPU interface. */
 export interface VgicCpu {
@@ -311,6 +313,18 @@ export class Vgic {
   }
 
   /**
+   * A level-sensitive device line (Xen's vgic_inject_irq with level semantics, as vpl011's
+   * update_interrupt_status drives it): pending while high, and pending again after the guest
+   * EOIs it if it is still high; lowering it withdraws a pending not yet in an LR.
+   */
+  setLevel(vcpu: number, intid: number, level: boolean): void {
+    const q = this.irq(vcpu, intid);
+    if (!q) return;
+    q.level = level;
+    q.pending = level;
+  }
+
+  /**
    * gic_update_one_lr over every LR of vCPU `vcpu`, given the LR values read back from the PE:
    * an LR that went invalid (the guest EOIed it) is free again.
    */
@@ -320,7 +334,10 @@ export class Vgic {
     c.ap1r0 = ap1r0;
     for (let i = 0; i < ICH_LR_COUNT; i++) {
       c.lr[i] = lrs[i];
-      if ((lrs[i] & (LR_PENDING | LR_ACTIVE)) === 0n) c.lrIrq[i] = -1;
+      if ((lrs[i] & (LR_PENDING | LR_ACTIVE)) !== 0n || c.lrIrq[i] < 0) continue;
+      const q = this.irq(vcpu, c.lrIrq[i]);
+      if (q && q.level && !q.edge) q.pending = true;
+      c.lrIrq[i] = -1;
     }
   }
 
