@@ -21,6 +21,7 @@
 #define VTIMER 27
 #define SPI 40
 #define VPL011_SPI 32
+#define PTIMER 30
 #define UART_IMSC (0x22000000ul + 0x38)
 #define UART_TXIM (1u << 5)
 
@@ -43,6 +44,10 @@ static int irq_hook(int vec, struct frame *f, int el)
 			timer_ctl_seen = (u32)read_sysreg(cntv_ctl_el0);
 			write_sysreg(cntv_ctl_el0, 0); /* disable: the level goes away */
 			isb();
+		}
+		if (id == PTIMER) {
+			timer_ctl_seen = (u32)read_sysreg(cntp_ctl_el0);
+			write_sysreg(cntp_ctl_el0, 0);
 		}
 		if (id == VPL011_SPI)
 			R32(UART_IMSC) = 0; /* the line drops before the EOI: taken once */
@@ -131,6 +136,22 @@ int main(void)
 	for (int i = 0; i < 20; i++)
 		asm volatile("wfi" ::: "memory");
 	CHECK_EQ("vpl011-spi-once", taken, 4);
+
+	/* The EL1 physical timer, emulated by the hypervisor (CNTP_* trap). */
+	R8(SGI + 0x400 + PTIMER) = 0xa0;
+	R32(SGI + 0x100) = 1u << PTIMER;
+	write_sysreg(cntp_ctl_el0, 0);
+	write_sysreg(cntp_cval_el0, read_sysreg(cntpct_el0) + 1000);
+	write_sysreg(cntp_ctl_el0, 1);
+	isb();
+	CHECK_EQ("ptimer-ctl-not-yet", read_sysreg(cntp_ctl_el0), 1);
+	u32 tval = (u32)read_sysreg(cntp_tval_el0);
+	CHECK("ptimer-tval-counts-down", tval > 0 && tval <= 1000);
+	wait_for(5);
+	CHECK_EQ("ptimer-taken", taken, 5);
+	CHECK_EQ("ptimer-intid", last_id, PTIMER);
+	CHECK_EQ("ptimer-istatus", timer_ctl_seen, 5);
+	CHECK("ptimer-counter-passed", read_sysreg(cntpct_el0) >= read_sysreg(cntp_cval_el0));
 	irq_off();
 	return 0;
 }
