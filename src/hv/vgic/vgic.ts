@@ -41,7 +41,8 @@ export function domainVgicInit(xen: Xen, d: Domain): Vgic {
 /** gic_save_state + gic_update_one_lr: on every exit, the vCPU's LRs come off the PE. */
 export function vgicSyncFromLrs(xen: Xen, v: Vcpu): void {
   const g = v.domain.vgic;
-  if (!g) return;
+  // No host GIC driven (xen.gic null): no CPU interface to hold list registers either.
+  if (!g || !xen.gic) return;
   xen.call('vgicSyncFromLrs', () => {
     const cpu = xen.cpu;
     const lrs = LR_NAMES.map((r) => cpu.readSysreg(r));
@@ -52,7 +53,8 @@ export function vgicSyncFromLrs(xen: Xen, v: Vcpu): void {
 /** gic_restore_state + gic_raise_guest_irq: before every ERET, the vCPU's LRs go on the PE. */
 export function vgicFlushLrs(xen: Xen, v: Vcpu): void {
   const g = v.domain.vgic;
-  if (!g) return;
+  // No host GIC driven (xen.gic null): no CPU interface to hold list registers either.
+  if (!g || !xen.gic) return;
   xen.call('vgicFlushLrs', () => {
     const cpu = xen.cpu;
     const c = g.cpus[v.id];
