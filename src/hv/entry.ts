@@ -15,6 +15,7 @@ import { cpuUpWait, head, initSecondary } from './setup.js';
 import { trap } from './traps.js';
 import { raiseSoftirqSchedule, schedule } from './sched.js';
 import { gicAck, gicEoi, TIMER_HYP_PPI } from './gic/gicV3.js';
+import { TIMER_VIRT_PPI, vtimerInterrupt } from './vgic/vgic.js';
 import { doTrapGuestSync, domainCrash, enterHypervisorFromGuest, vName } from './guestTraps.js';
 
 export interface HypervisorOptions {
@@ -101,7 +102,7 @@ function gicInterrupt(xen: Xen): void {
     if (intid === TIMER_HYP_PPI) {
       xen.cpu.writeSysreg('CNTHP_CTL_EL2', 0n);
       raiseSoftirqSchedule(xen);
-    }
+    } else if (intid === TIMER_VIRT_PPI) vtimerInterrupt(xen);
     gicEoi(xen, intid);
   });
 }

@@ -11,6 +11,8 @@ import { XEN_VERSION } from './image.js';
 import { doTrapHypercall, XEN_HYPERCALL_TAG } from './hypercall.js';
 import { doVpsciCall } from './vpsci.js';
 import { raiseSoftirqSchedule, vcpuWake } from './sched.js';
+import { vgicSyncFromLrs } from './vgic/vgic.js';
+import { physTimer, vtimerEmulateSysreg } from './vtimer.js';
 
 const h16 = (n: number | bigint): string => BigInt.asUintN(64, BigInt(n)).toString(16).padStart(16, '0');
 
@@ -27,6 +29,7 @@ export function enterHypervisorFromGuest(xen: Xen, v: Vcpu): void {
     v.pc = xen.cpu.readSysreg('ELR_EL2');
     v.cpsr = xen.cpu.readSysreg('SPSR_EL2');
   });
+  vgicSyncFromLrs(xen, v);
 }
 
 /** The handler table, by exception class. */
@@ -96,6 +99,15 @@ function sysregIss(iss: number): { op0: number; op1: number; crn: number; crm: n
 /** Trapped system registers (arm64/vsysreg.c): ACTLR_EL1 (TACR) reads as 0; others UNDEFINED. */
 function doTrapSysreg(xen: Xen, v: Vcpu, esr: number): void {
   const s = sysregIss(esr & 0x1ff_ffff);
+  const name = `S${s.op0}_${s.op1}_C${s.crn}_C${s.crm}_${s.op2}`;
+  const now = xen.cpu.readSysreg('CNTPCT_EL0');
+  const val = s.rt === 31 ? 0n : xen.cpu.xr(s.rt);
+  const r = vtimerEmulateSysreg(physTimer(v), name, s.read, val, now);
+  if (r !== false) {
+    if (r !== null && s.rt !== 31) xen.cpu.setX(s.rt, r);
+    advancePc(v, esr);
+    return;
+  }
   const isActlr = s.op0 === 3 && s.op1 === 0 && s.crn === 1 && s.crm === 0 && s.op2 === 1;
   if (isActlr) {
     if (s.read && s.rt !== 31) xen.cpu.setX(s.rt, 0);

@@ -110,6 +110,10 @@ const TEXT_FUNCS = [
   'copyFromGuest',
   'gicEnablePpi',
   'gicInterrupt',
+  'vgicMmio',
+  'vgicSyncFromLrs',
+  'vgicFlushLrs',
+  'vtimerInterrupt',
 ];
 
 const INIT_FUNCS = [

@@ -13,6 +13,8 @@ import type { Xen } from './xen.js';
 import type { Vcpu } from './domain/domain.js';
 import { SCTLR_GUEST_INIT } from './domain/domain.js';
 import { gicEnablePpi, TIMER_HYP_PPI } from './gic/gicV3.js';
+import { TIMER_VIRT_PPI, vgicFlushLrs } from './vgic/vgic.js';
+import { vtimerCheck, vtimerTicksLeft } from './vtimer.js';
 
 /**
  * The time slice: the EL2 physical timer (CNTHP, PPI 26) interrupts a vCPU after this many
@@ -52,8 +54,8 @@ export const EL1_CONTEXT = [
   'CNTV_CVAL_EL0',
 ] as const;
 
-/** CNTHCTL_EL2: EL1PCTEN | EL1PCEN — the EL1 physical timer is not emulated yet (see header). */
-const CNTHCTL_GUEST = 3n;
+/** CNTHCTL_EL2: EL1PCTEN only — the counter is readable, the EL1 physical timer traps (vtimer.ts). */
+const CNTHCTL_GUEST = 1n;
 
 /** Pick the next vCPU for this pCPU: round-robin after the current one, else null. */
 export function pickNext(xen: Xen): Vcpu | null {
@@ -127,16 +129,21 @@ export function schedule(xen: Xen): void {
     return;
   }
   ctxtSwitch(xen, next);
+  vtimerCheck(xen, next);
   if (xen.gic) {
     const gic = xen.gic;
     if (!xen.gicCpuReady.has(cpu.id)) {
       xen.call('gicEnablePpi', () => gicEnablePpi(xen, gic, TIMER_HYP_PPI));
+      xen.call('gicEnablePpi', () => gicEnablePpi(xen, gic, TIMER_VIRT_PPI));
       xen.gicCpuReady.add(cpu.id);
     }
-    cpu.writeSysreg('CNTHP_TVAL_EL2', SLICE_TICKS);
+    // The slice, or sooner when the vCPU's emulated physical timer is due (Xen's timer softirq).
+    const due = vtimerTicksLeft(xen, next);
+    cpu.writeSysreg('CNTHP_TVAL_EL2', due !== null && due < SLICE_TICKS ? due : SLICE_TICKS);
     cpu.writeSysreg('CNTHP_CTL_EL2', 1n);
   }
   xen.curr.set(cpu.id, next);
+  vgicFlushLrs(xen, next);
   xen.call('leaveHypervisorToGuest', () => {
     cpu.writeSysreg('ELR_EL2', next.pc);
     cpu.writeSysreg('SPSR_EL2', next.cpsr);

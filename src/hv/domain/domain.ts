@@ -14,6 +14,8 @@ import { InputError } from '../../util/errors.js';
 import { panic } from '../panic.js';
 import { makeGuestFdt, GUEST_RAM0_BASE, GUEST_RAM0_SIZE } from './guestFdt.js';
 import type { Vpl011 } from '../vdev/vpl011.js';
+import type { Vgic } from '../vgic/vgicV3.js';
+import { domainVgicInit } from '../vgic/vgic.js';
 
 const MB = 1024 * 1024;
 const PAGE = 4096;
@@ -74,6 +76,8 @@ export interface Domain {
   /** console_io output not yet terminated by a newline. */
   consoleBuf: string;
   vpl011: Vpl011 | null;
+  /** The emulated GICv3 (vgic/): distributor, redistributors, virtual interrupt state. */
+  vgic: Vgic | null;
 }
 
 /** What a xen,domain node asks for (Xen's bindings, docs/misc/arm/device-tree/booting.txt). */
@@ -122,6 +126,7 @@ function domainCreate(xen: Xen, cfg: DomainConfig): Domain {
     shutdownReason: null,
     consoleBuf: '',
     vpl011: null,
+    vgic: null,
   };
   xen.domains.push(d);
   return d;
@@ -296,6 +301,7 @@ export function constructDomain(xen: Xen, cfg: DomainConfig, attachVpl011: (d: D
     xen.mm.p2mInit(xen, d);
     const k = kernelLoad(xen, d, cfg.kernel);
     for (let i = 0; i < cfg.cpus; i++) vcpuCreate(xen, d, i);
+    domainVgicInit(xen, d);
     if (cfg.vpl011) attachVpl011(d);
     const dtb = xen.call('prepareDtbDomU', () =>
       buildDtb(

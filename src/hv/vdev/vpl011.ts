@@ -2,10 +2,11 @@
 // subset at GUEST_PL011_BASE. Transmit is always ready (FR.TXFE, never TXFF/BUSY); bytes
 // collect in an output buffer flushed to the hypervisor console as "DOM<n>: …" lines on '\n'
 // or when SBSA_UART_OUT_BUF_SIZE is reached. No input yet: FR.RXFE is always set.
-// IMSC/RIS/MIS/ICR are kept; the SPI (GUEST_VPL011_SPI) is not injected until the vGIC exists.
+// IMSC/RIS/MIS/ICR are kept; the SPI (GUEST_VPL011_SPI, level) is high while RIS & IMSC is
+// non-zero (vpl011_update_interrupt_status) — with TX always ready, unmasking TXIM raises it.
 import type { Xen } from '../xen.js';
 import type { Domain, MmioHandler, Vcpu } from '../domain/domain.js';
-import { GUEST_PL011_BASE, GUEST_PL011_SIZE } from '../domain/guestFdt.js';
+import { GUEST_PL011_BASE, GUEST_PL011_SIZE, GUEST_VPL011_SPI } from '../domain/guestFdt.js';
 
 const DR = 0x00;
 const RSR = 0x04;
@@ -66,14 +67,21 @@ export class Vpl011 implements MmioHandler {
           return;
         case IMSC:
           this.imsc = Number(value & 0x7ffn);
+          this.updateInterruptStatus();
           return;
         case ICR:
           this.ris &= ~Number(value & 0x7ffn) | TXI;
+          this.updateInterruptStatus();
           return;
         default:
           this.ignored.add(offset); // CR, IBRD, FBRD, LCR_H, IFLS, DMACR…: WI
       }
     });
+  }
+
+  /** vpl011_update_interrupt_status: the SPI's level follows RIS & IMSC (to vCPU 0's view). */
+  private updateInterruptStatus(): void {
+    this.d.vgic?.setLevel(0, GUEST_VPL011_SPI, (this.ris & this.imsc) !== 0);
   }
 
   /** vpl011_write_data_xen: buffer, flush a line as "DOM<n>: …". */
