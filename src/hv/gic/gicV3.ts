@@ -9,28 +9,20 @@ import { findNode, getCells, getReg, isCompatible, walk, type FdtNode } from '..
 import { InputError } from '../../util/errors.js';
 import type { Xen } from '../xen.js';
 import { panic } from '../panic.js';
+import {
+  GICD,
+  GICR,
+  GICR_SGI_FRAME,
+  GICR_STRIDE,
+  GICR_TYPER_LAST,
+  GICR_WAKER_CHILDREN_ASLEEP,
+  GICR_WAKER_PROCESSOR_SLEEP,
+} from '../../arch/gic/regs.js';
 
-/** GICD_* offsets (IHI 0069 §12.9). */
-const GICD = {
-  CTLR: 0x0000,
-  TYPER: 0x0004,
-  IIDR: 0x0008,
-  IGROUPR: 0x0080,
-  ICENABLER: 0x0180,
-  IPRIORITYR: 0x0400,
-  ICFGR: 0x0c00,
-  IROUTER: 0x6000,
-} as const;
-/** GICD_CTLR with affinity routing (single security state, as on QEMU virt): ARE, EnableGrp1, EnableGrp0. */
+/** GICD_CTLR.RWP: a write is still propagating. */
 const GICD_CTLR_RWP = 1 << 31;
+/** GICD_CTLR with affinity routing (single security state, as on QEMU virt): ARE, EnableGrp1, EnableGrp0. */
 const GICD_CTLR_ENABLE = (1 << 4) | (1 << 1) | (1 << 0);
-/** GICR_* RD_base offsets (§12.11) and the SGI_base frame that follows it. */
-const GICR = { TYPER: 0x0008, WAKER: 0x0014 } as const;
-const GICR_SGI_BASE = 0x1_0000;
-const GICR_FRAMES = 0x2_0000;
-const GICR_TYPER_LAST = 1 << 4;
-const GICR_WAKER_PROCESSOR_SLEEP = 1 << 1;
-const GICR_WAKER_CHILDREN_ASLEEP = 1 << 2;
 /** Xen's default priorities (asm/gic.h): IRQs 0xa0, SGIs (IPIs) 0x90; PMR lets everything through. */
 const GIC_PRI_IRQ = 0xa0;
 const GIC_PRI_IPI = 0x90;
@@ -171,12 +163,12 @@ export function gicv3CpuInit(xen: Xen, gic: HostGic, id: number): void {
     while (cpu.read32(rd + GICR.WAKER) & GICR_WAKER_CHILDREN_ASLEEP) {
       if (++n >= MAX_POLLS) panic(`GICv3: CPU${id}: redistributor failed to wake up`);
     }
-    const sgi = rd + GICR_SGI_BASE;
+    const sgi = rd + GICR_SGI_FRAME;
     cpu.write32(sgi + GICD.IGROUPR, 0xffff_ffff);
     for (let i = 0; i < 16; i += 4) cpu.write32(sgi + GICD.IPRIORITYR + i, GIC_PRI_IPI * 0x0101_0101);
     for (let i = 16; i < 32; i += 4) cpu.write32(sgi + GICD.IPRIORITYR + i, GIC_PRI_IRQ * 0x0101_0101);
     cpu.write32(sgi + GICD.ICENABLER, 0xffff_0000);
-    cpu.write32(sgi + 0x100 /* ISENABLER0 */, 0x0000_ffff);
+    cpu.write32(sgi + GICD.ISENABLER, 0x0000_ffff);
     // The CPU interface (gicv3_enable_sre, gicv3_cpu_init's ICC programming).
     cpu.writeSysreg('ICC_SRE_EL2', ICC_SRE_EL2_VALUE);
     cpu.isb();
@@ -197,7 +189,7 @@ function findRdist(xen: Xen, gic: HostGic, aff: number): { region: number; va: n
   const cpu = xen.cpu;
   for (let region = 0; region < gic.rdist.length; region++) {
     const r = gic.rdist[region];
-    for (let off = 0; off + GICR_FRAMES <= r.size; off += GICR_FRAMES) {
+    for (let off = 0; off + GICR_STRIDE <= r.size; off += GICR_STRIDE) {
       const lo = cpu.read32(r.va + off + GICR.TYPER);
       const hi = cpu.read32(r.va + off + GICR.TYPER + 4) >>> 0;
       if (hi === aff) return { region, va: r.va + off };
@@ -210,18 +202,17 @@ function findRdist(xen: Xen, gic: HostGic, aff: number): { region: number; va: n
 /** TIMER_HYP_PPI: the EL2 physical timer, the scheduler's tick. */
 export const TIMER_HYP_PPI = 26;
 const INTID_SPURIOUS = 1023;
-const GICR_ISENABLER0 = 0x100;
 
 /** Enable PPI `intid` (Group 1, priority GIC_PRI_IRQ) on the calling CPU's redistributor. */
 export function gicEnablePpi(xen: Xen, gic: HostGic, intid: number): void {
   const rd = gic.cpuRdist.get(xen.cpu.id);
   if (rd === undefined) panic(`GICv3: CPU${xen.cpu.id} has no redistributor (gicv3CpuInit did not run)`);
-  const sgi = rd + GICR_SGI_BASE;
+  const sgi = rd + GICR_SGI_FRAME;
   const cpu = xen.cpu;
   const pri = sgi + GICD.IPRIORITYR + (intid & ~3);
   const shift = 8 * (intid & 3);
   cpu.write32(pri, (cpu.read32(pri) & ~(0xff << shift)) | (GIC_PRI_IRQ << shift));
-  cpu.write32(sgi + GICR_ISENABLER0, 1 << intid);
+  cpu.write32(sgi + GICD.ISENABLER, 1 << intid);
 }
 
 /** gic_interrupt's acknowledge: the highest pending Group 1 INTID (1023: none). */

@@ -14,36 +14,15 @@
 // Unhandled offsets are RAZ/WI with a "vGICD: unhandled …" line, once per offset (Xen's
 // gdprintk is rate-limited for the same reason: a guest must not flood the console).
 import { ICH_LR_COUNT } from '../../arch/sysreg/gic.js';
+import { GICD, GICR, GICR_SGI_FRAME, GICR_STRIDE, GICR_WAKER_CHILDREN_ASLEEP, GICR_WAKER_PROCESSOR_SLEEP } from '../../arch/gic/regs.js';
 
 /** SPIs a domU gets (INTIDs 32..63: GUEST_VPL011_SPI and room; ITLinesNumber = 1). */
 export const VGIC_NR_SPIS = 32;
 const NR_LINES = 32 + VGIC_NR_SPIS;
 /** Bytes of one redistributor: RD_base frame + SGI_base frame. */
-export const GICR_STRIDE = 0x2_0000;
-const SGI_FRAME = 0x1_0000;
+export { GICR_STRIDE };
 /** Bytes of one bit-per-interrupt register bank this vGIC implements past its RAZ word. */
 const BANK_BYTES = 4;
-
-/** Distributor / SGI-frame register offsets (GIC architecture spec §12.9, §12.10). */
-const GICD = {
-  CTLR: 0x0,
-  TYPER: 0x4,
-  IIDR: 0x8,
-  TYPER2: 0xc,
-  STATUSR: 0x10,
-  IGROUPR: 0x80,
-  ISENABLER: 0x100,
-  ICENABLER: 0x180,
-  ISPENDR: 0x200,
-  ICPENDR: 0x280,
-  ISACTIVER: 0x300,
-  ICACTIVER: 0x380,
-  IPRIORITYR: 0x400,
-  ICFGR: 0xc00,
-  IROUTER: 0x6000,
-  PIDR2: 0xffe8,
-} as const;
-const GICR = { CTLR: 0x0, IIDR: 0x4, TYPER: 0x8, STATUSR: 0x10, WAKER: 0x14, PIDR2: 0xffe8 } as const;
 
 /** GICD_CTLR (NS view, Xen's vGIC: ARE_NS RAO, only Group 1 exists): EnableGrp1A, ARE_NS. */
 const CTLR_ENABLE_G1A = 1 << 1;
@@ -55,8 +34,6 @@ const PIDR2_GICV3 = 0x3b;
 /** GICR_TYPER.Last: this is the last redistributor of the region. */
 const GICR_TYPER_LAST = 1n << 4n;
 /** GICR_WAKER.ChildrenAsleep (bit 2) follows ProcessorSleep (bit 1). */
-const WAKER_PSLEEP = 1 << 1;
-const WAKER_CASLEEP = 1 << 2;
 
 /** ICH_LR<n>_EL2 (§12.4.6): State[63:62] (pending 01, active 10), Group[60], Priority[55:48], vINTID. */
 const LR_PENDING = 1n << 62n;
@@ -111,7 +88,7 @@ export class Vgic {
   ) {
     this.cpus = vcpus.map(() => ({
       priv: Array.from({ length: 32 }, (_, i) => newIrq(i)),
-      waker: WAKER_PSLEEP | WAKER_CASLEEP,
+      waker: GICR_WAKER_PROCESSOR_SLEEP | GICR_WAKER_CHILDREN_ASLEEP,
       lr: new Array<bigint>(ICH_LR_COUNT).fill(0n),
       vmcr: VMCR_RESET,
       ap1r0: 0n,
@@ -261,8 +238,8 @@ export class Vgic {
       this.unhandled('vGICR', vcpu, 'read', off);
       return 0n;
     }
-    if (o >= SGI_FRAME) {
-      const b = this.readBank(n, o - SGI_FRAME, size, 0);
+    if (o >= GICR_SGI_FRAME) {
+      const b = this.readBank(n, o - GICR_SGI_FRAME, size, 0);
       if (b !== null) return b;
     } else
       switch (o) {
@@ -293,10 +270,10 @@ export class Vgic {
     const n = Math.floor(off / GICR_STRIDE);
     const o = off % GICR_STRIDE;
     if (n < this.vcpus.length) {
-      if (o >= SGI_FRAME && this.writeBank(n, o - SGI_FRAME, size, value, 0)) return;
+      if (o >= GICR_SGI_FRAME && this.writeBank(n, o - GICR_SGI_FRAME, size, value, 0)) return;
       if (o === GICR.WAKER) {
         // Waking is immediate: ChildrenAsleep follows ProcessorSleep.
-        this.cpus[n].waker = Number(value) & WAKER_PSLEEP ? WAKER_PSLEEP | WAKER_CASLEEP : 0;
+        this.cpus[n].waker = Number(value) & GICR_WAKER_PROCESSOR_SLEEP ? GICR_WAKER_PROCESSOR_SLEEP | GICR_WAKER_CHILDREN_ASLEEP : 0;
         return;
       }
       if (o === GICR.CTLR) return;

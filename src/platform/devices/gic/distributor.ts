@@ -2,17 +2,11 @@
 // Single Security state (DS = 1, RAO/WI) and affinity routing (ARE = 1, RAO/WI): the GICv2
 // compatibility registers (ITARGETSR, SGIR, CPENDSGIR/SPENDSGIR) and the words for INTIDs
 // 0-31 are RAZ/WI (§12.9). Reserved offsets and wrong-size accesses read 0 and ignore writes.
+import { GICD } from '../../../arch/gic/regs.js';
 import type { MmioDevice } from '../../bus.js';
 import type { Gicv3 } from './index.js';
 import { GIC_IIDR, idRegister } from './consts.js';
 import { isIrqReg, readIrqReg, writeIrqReg } from './irqRegs.js';
-
-const GICD = {
-  CTLR: 0x0000,
-  TYPER: 0x0004,
-  IIDR: 0x0008,
-  IROUTER: 0x6000,
-} as const;
 
 /** GICD_CTLR read-only bits: ARE (4) and DS (6) read as one (QEMU 7.2 without EL3: 0x50). */
 const CTLR_RAO = (1 << 4) | (1 << 6);

@@ -7,19 +7,10 @@
 // Access sizes (§12.1.3): IPRIORITYR is byte-accessible, the rest are 32-bit registers; a byte
 // or halfword access to those is RAZ/WI here (what QEMU 7.2 does), never a fault.
 import type { IrqState } from './irqState.js';
+import { GICD } from '../../../arch/gic/regs.js';
 
-export const IRQ_REG = {
-  IGROUPR: 0x080,
-  ISENABLER: 0x100,
-  ICENABLER: 0x180,
-  ISPENDR: 0x200,
-  ICPENDR: 0x280,
-  ISACTIVER: 0x300,
-  ICACTIVER: 0x380,
-  IPRIORITYR: 0x400,
-  ICFGR: 0xc00,
-  IGRPMODR: 0xd00,
-} as const;
+/** The bit-per-interrupt banks, at the same offsets in the distributor and each SGI frame. */
+export const IRQ_REG = GICD;
 
 /** End (exclusive) of each bitmap block: 32 words for the distributor (1024 INTIDs). */
 const BITMAP_WORDS = 32;

@@ -1,0 +1,44 @@
+// The GICv3 programmers' model: register offsets of the distributor and the redistributor
+// frames (GICv3/v4 architecture specification IHI 0069, §12.9 GICD_*, §12.10–12.11 GICR_*).
+// One source for the machine's GIC model (platform/devices/gic), the hypervisor's host driver
+// (hv/gic) and its guest-facing emulation (hv/vgic).
+
+/** Distributor offsets; the bit-per-interrupt banks (IGROUPR…ICFGR) also sit in each SGI frame. */
+export const GICD = {
+  CTLR: 0x0000,
+  TYPER: 0x0004,
+  IIDR: 0x0008,
+  TYPER2: 0x000c,
+  STATUSR: 0x0010,
+  IGROUPR: 0x0080,
+  ISENABLER: 0x0100,
+  ICENABLER: 0x0180,
+  ISPENDR: 0x0200,
+  ICPENDR: 0x0280,
+  ISACTIVER: 0x0300,
+  ICACTIVER: 0x0380,
+  IPRIORITYR: 0x0400,
+  ICFGR: 0x0c00,
+  IGRPMODR: 0x0d00,
+  IROUTER: 0x6000,
+  PIDR2: 0xffe8,
+} as const;
+
+/** RD_base frame offsets. */
+export const GICR = {
+  CTLR: 0x0000,
+  IIDR: 0x0004,
+  TYPER: 0x0008,
+  STATUSR: 0x0010,
+  WAKER: 0x0014,
+  PIDR2: 0xffe8,
+} as const;
+
+/** Each redistributor is an RD_base frame followed by an SGI_base frame, 64 KiB each. */
+export const GICR_SGI_FRAME = 0x1_0000;
+export const GICR_STRIDE = 0x2_0000;
+/** GICR_TYPER.Last: the last redistributor of its region. */
+export const GICR_TYPER_LAST = 1 << 4;
+/** GICR_WAKER.ProcessorSleep and ChildrenAsleep. */
+export const GICR_WAKER_PROCESSOR_SLEEP = 1 << 1;
+export const GICR_WAKER_CHILDREN_ASLEEP = 1 << 2;
