@@ -1,19 +1,10 @@
 // Xen's page-table flags (asm/page.h; xen-facts §2.1) and the descriptors they become. The
 // descriptor bit positions come from the machine's one codec (arch/mmu/descriptor.ts).
 import { DESC } from '../../../arch/mmu/descriptor.js';
+import { MT, MAIRVAL } from '../memtypes.js';
 
-/** MAIR_EL2 attribute indices (asm/page.h). */
-export const MT = {
-  DEVICE_nGnRnE: 0,
-  NORMAL_NC: 1,
-  NORMAL_WT: 2,
-  NORMAL_WB: 3,
-  DEVICE_nGnRE: 4,
-  NORMAL: 7,
-} as const;
-
-/** MAIRVAL: idx0 0x00, idx1 0x44, idx2 0xaa, idx3 0xee, idx4 0x04, idx7 0xff. */
-export const MAIRVAL = 0xff00_0004_eeaa_4400n;
+/** The MAIR_EL2 indices and value are shared with the MPU backend (mm/memtypes.ts). */
+export { MT, MAIRVAL };
 
 /** The `flags` argument of xenPtUpdate (xen-facts §2.1). */
 export const PAGE_AI_MASK = 0x7;

@@ -2,6 +2,7 @@
 // type, who owns it and how long it lives — and the PRBAR/PRLAR pair it becomes, encoded by
 // the machine's one codec (src/arch/pmsa/regions.ts). Xen keeps the same facts in pr_t
 // (xen/arch/arm/include/asm/arm64/mpu.h) and builds them in pr_of_addr (mpu/mm.c).
+import { MAIRVAL, MT } from '../memtypes.js';
 import { Shareability } from '../../../arch/mmu/memattr.js';
 import { AP, encodePrbar, encodePrlar, REGION_GRANULE, XN_NEVER } from '../../../arch/pmsa/regions.js';
 import { hex } from '../../../util/errors.js';
@@ -24,9 +25,9 @@ export type Lifetime = 'boot' | 'permanent' | 'guest';
  * (REGION_NORMAL_PRLAR has AI 7, REGION_DEVICE_PRLAR AI 4; xen-facts §4.3). The MMU side
  * names the same constants in its pte.ts; the two must stay equal.
  */
-export const MPU_ATTR: Record<MemType, number> = { normal: 7, 'normal-nc': 1, device: 4 };
-/** MAIR_EL2: idx0 0x00, idx1 0x44, idx2 0xaa, idx3 0xee, idx4 0x04, idx7 0xff (Xen MAIRVAL). */
-export const MPU_MAIRVAL = 0xff00_0004_eeaa_4400n;
+export const MPU_ATTR: Record<MemType, number> = { normal: MT.NORMAL, 'normal-nc': MT.NORMAL_NC, device: MT.DEVICE_nGnRE };
+/** MAIR_EL2 for these indices: the same MAIRVAL as the MMU backend. */
+export const MPU_MAIRVAL = MAIRVAL;
 
 export interface MpuRange {
   /** First byte and last byte (inclusive), as PRBAR.BASE and PRLAR.LIMIT hold them. */
