@@ -14,14 +14,21 @@ OBJ=bin/obj
 rm -rf bin
 mkdir -p "$OBJ/lib"
 
-LIBOBJS=""
-for f in lib/start.S lib/uart.c lib/psci.c lib/runtime.c lib/string.c; do
-	o="$OBJ/lib/$(basename "$f").o"
-	extra=""
-	[ "$f" = lib/string.c ] && extra="-fno-tree-loop-distribute-patterns"
-	$CC $CFLAGS $extra -c "$f" -o "$o"
-	LIBOBJS="$LIBOBJS $o"
-done
+# compile_runtime <obj-subdir> [cflags...]: the shared runtime (lib/) into $RUNTIME.
+compile_runtime() {
+	rtdir=$1; shift
+	mkdir -p "$OBJ/$rtdir"
+	RUNTIME=""
+	for f in lib/start.S lib/uart.c lib/psci.c lib/runtime.c lib/string.c; do
+		o="$OBJ/$rtdir/$(basename "$f").o"
+		extra=""
+		[ "$f" = lib/string.c ] && extra="-fno-tree-loop-distribute-patterns"
+		$CC $CFLAGS "$@" $extra -c "$f" -o "$o"
+		RUNTIME="$RUNTIME $o"
+	done
+}
+compile_runtime lib
+LIBOBJS=$RUNTIME
 
 # Optional library parts go in an archive so a guest links them only when it uses them
 # (the page-table pool is 384 KiB of .bss).
@@ -29,20 +36,28 @@ $CC $CFLAGS -c lib/mmu.c -o "$OBJ/lib/mmu.o"
 $CC $CFLAGS -c lib/gic.c -o "$OBJ/lib/gic.o"
 ${CROSS}ar rcs "$OBJ/lib/libopt.a" "$OBJ/lib/mmu.o" "$OBJ/lib/gic.o"
 
-# build_guest <output-name> <source-dir> [extra cflags...]
-build_guest() {
-	name=$1; dir=$2; shift 2
+# link_guest <output-name> <source-dir> <link-script> <runtime objs> <archives> <log-note> [cflags...]:
+# compile every .c/.S of the guest, link runtime + guest + archives (archives last, so the
+# guest's references pull their members in), and make the raw image.
+link_guest() {
+	name=$1; dir=$2; ld=$3; runtime=$4; archives=$5; note=$6; shift 6
 	mkdir -p "$OBJ/$name"
 	objs=""
-	for f in "$dir"/*.c "$dir"/*.S; do
+	for f in "${dir%/}"/*.c "${dir%/}"/*.S; do
 		[ -e "$f" ] || continue
 		o="$OBJ/$name/$(basename "$f").o"
 		$CC $CFLAGS "$@" -c "$f" -o "$o"
 		objs="$objs $o"
 	done
-	$CC $CFLAGS $LDFLAGS -o "bin/$name.elf" $LIBOBJS $objs "$OBJ/lib/libopt.a" -lgcc
+	$CC $CFLAGS $(echo "$LDFLAGS" | sed "s#lib/link.ld#$ld#") -o "bin/$name.elf" $runtime $objs $archives -lgcc
 	$OBJCOPY -O binary "bin/$name.elf" "bin/$name.img"
-	printf '%-16s elf=%6d img=%6d\n' "$name" "$(stat -c %s "bin/$name.elf")" "$(stat -c %s "bin/$name.img")"
+	printf '%-16s elf=%6d img=%6d%s\n' "$name" "$(stat -c %s "bin/$name.elf")" "$(stat -c %s "bin/$name.img")" "$note"
+}
+
+# build_guest <output-name> <source-dir> [extra cflags...]: a virt guest (optional parts linked).
+build_guest() {
+	n=$1; src=$2; shift 2
+	link_guest "$n" "$src" lib/link.ld "$LIBOBJS" "$OBJ/lib/libopt.a" "" "$@"
 }
 
 for d in src/*/; do
@@ -61,32 +76,15 @@ fi
 # 0x9C090000. Same runtime, its own link address and UART; guests in src-r82/ run only there.
 build_r82() {
 	R82="-DUART_BASE=0x9c090000ul"
-	mkdir -p "$OBJ/lib-r82"
 	sed 's/^\t\. = 0x40080000;/\t. = 0x00080000;/' lib/link.ld >"$OBJ/link-r82.ld"
 	grep -q '0x00080000' "$OBJ/link-r82.ld"
-	R82OBJS=""
-	for f in lib/start.S lib/uart.c lib/psci.c lib/runtime.c lib/string.c; do
-		o="$OBJ/lib-r82/$(basename "$f").o"
-		extra=""
-		[ "$f" = lib/string.c ] && extra="-fno-tree-loop-distribute-patterns"
-		$CC $CFLAGS $R82 $extra -c "$f" -o "$o"
-		R82OBJS="$R82OBJS $o"
-	done
+	compile_runtime lib-r82 $R82
+	R82OBJS=$RUNTIME
 	# src-r82/<guest>/ and, as <guest>-r82, the portable guests of src/ listed here.
 	for d in src-r82/*/ src/hello/ src/psci/ src/exceptions/ src/cprog/ src/isa-ldst/; do
 		name=$(basename "$d")
 		case "$d" in src/*) name="$name-r82" ;; esac
-		mkdir -p "$OBJ/$name"
-		objs=""
-		for f in "$d"*.c "$d"*.S; do
-			[ -e "$f" ] || continue
-			o="$OBJ/$name/$(basename "$f").o"
-			$CC $CFLAGS $R82 -c "$f" -o "$o"
-			objs="$objs $o"
-		done
-		$CC $CFLAGS $(echo "$LDFLAGS" | sed "s#lib/link.ld#$OBJ/link-r82.ld#") -o "bin/$name.elf" $R82OBJS $objs -lgcc
-		$OBJCOPY -O binary "bin/$name.elf" "bin/$name.img"
-		printf '%-16s elf=%6d img=%6d (r82)\n' "$name" "$(stat -c %s "bin/$name.elf")" "$(stat -c %s "bin/$name.img")"
+		link_guest "$name" "$d" "$OBJ/link-r82.ld" "$R82OBJS" "" " (r82)" $R82
 	done
 }
 [ -d src-r82 ] && build_r82
@@ -98,29 +96,12 @@ build_r82() {
 # src-domu/<guest>/ and, as <guest>-domu, the portable guests of src/ listed here.
 build_domu() {
 	DOMU="-DUART_BASE=0x22000000ul"
-	mkdir -p "$OBJ/lib-domu"
-	DOMUOBJS=""
-	for f in lib/start.S lib/uart.c lib/psci.c lib/runtime.c lib/string.c; do
-		o="$OBJ/lib-domu/$(basename "$f").o"
-		extra=""
-		[ "$f" = lib/string.c ] && extra="-fno-tree-loop-distribute-patterns"
-		$CC $CFLAGS $DOMU $extra -c "$f" -o "$o"
-		DOMUOBJS="$DOMUOBJS $o"
-	done
+	compile_runtime lib-domu $DOMU
+	DOMUOBJS=$RUNTIME
 	for d in src-domu/*/ src/hello/ src/cprog/ src/psci/; do
 		name=$(basename "$d")
 		case "$d" in src/*) name="$name-domu" ;; esac
-		mkdir -p "$OBJ/$name"
-		objs=""
-		for f in "$d"*.c "$d"*.S; do
-			[ -e "$f" ] || continue
-			o="$OBJ/$name/$(basename "$f").o"
-			$CC $CFLAGS $DOMU -c "$f" -o "$o"
-			objs="$objs $o"
-		done
-		$CC $CFLAGS $LDFLAGS -o "bin/$name.elf" $DOMUOBJS $objs -lgcc
-		$OBJCOPY -O binary "bin/$name.elf" "bin/$name.img"
-		printf '%-16s elf=%6d img=%6d (domU)\n' "$name" "$(stat -c %s "bin/$name.elf")" "$(stat -c %s "bin/$name.img")"
+		link_guest "$name" "$d" lib/link.ld "$DOMUOBJS" "" " (domU)" $DOMU
 	done
 }
 [ -d src-domu ] && build_domu
@@ -135,18 +116,7 @@ build_r82domu() {
 		sed "s/^\t\. = 0x40080000;/\t. = $2;/" lib/link.ld >"$OBJ/link-$1.ld"
 		grep -q "$2" "$OBJ/link-$1.ld"
 		for d in src/hello/ src/cprog/ src-domu/domu-fault/; do
-			name="$(basename "$d")-$1"
-			mkdir -p "$OBJ/$name"
-			objs=""
-			for f in "$d"*.c "$d"*.S; do
-				[ -e "$f" ] || continue
-				o="$OBJ/$name/$(basename "$f").o"
-				$CC $CFLAGS $DOMU -c "$f" -o "$o"
-				objs="$objs $o"
-			done
-			$CC $CFLAGS $(echo "$LDFLAGS" | sed "s#lib/link.ld#$OBJ/link-$1.ld#") -o "bin/$name.elf" $DOMUOBJS $objs -lgcc
-			$OBJCOPY -O binary "bin/$name.elf" "bin/$name.img"
-			printf '%-16s elf=%6d img=%6d (r82 domU)\n' "$name" "$(stat -c %s "bin/$name.elf")" "$(stat -c %s "bin/$name.img")"
+			link_guest "$(basename "$d")-$1" "$d" "$OBJ/link-$1.ld" "$DOMUOBJS" "" " (r82 domU)" $DOMU
 		done
 	done
 }
