@@ -39,6 +39,7 @@
 //   - a module or /reserved-memory range lying inside a /memreserve/ entry is fine (U-Boot
 //     puts the ramdisk in /memreserve/; Xen's allow_memreserve_overlap);
 //   - a module repeated with the same kind, start and size is recorded once (add_boot_module).
+import { paddr } from './format.js';
 import { InputError, hex } from '../util/errors.js';
 import { isCompatible, parseDtb, readCells, type Fdt, type FdtNode } from '../fdt/dtb.js';
 import { panic } from './panic.js';
@@ -94,10 +95,7 @@ export const MODULE_KIND_NAME: Record<BootModuleKind, string> = {
   unknown: 'Unknown',
 };
 
-/** PRIpaddr on arm64: 16 hex digits, zero-padded, no 0x. */
-export function paddr(n: number): string {
-  return n.toString(16).padStart(16, '0');
-}
+export { paddr };
 
 const range = (s: number, size: number): string => `[${hex(s)}, ${hex(s + size)})`;
 const overlaps = (a: MemBank, b: MemBank): boolean => a.start < b.start + b.size && b.start < a.start + a.size;

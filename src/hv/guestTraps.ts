@@ -2,6 +2,7 @@
 // handler is chosen by ESR_EL2.EC from one table. Each handler either completes the trapped
 // instruction (advancing the PC past it), injects an exception into the guest, or crashes the
 // domain; then the entry glue calls schedule(). Nothing a guest does reaches panic().
+import { paddr } from './format.js';
 import type { Xen } from './xen.js';
 import type { Domain, Vcpu } from './domain/domain.js';
 import { domName, PSR_GUEST64_INIT } from './domain/domain.js';
@@ -13,8 +14,6 @@ import { doVpsciCall } from './vpsci.js';
 import { raiseSoftirqSchedule, vcpuWake } from './sched.js';
 import { vgicSyncFromLrs } from './vgic/vgic.js';
 import { physTimer, vtimerEmulateSysreg } from './vtimer.js';
-
-const h16 = (n: number | bigint): string => BigInt.asUintN(64, BigInt(n)).toString(16).padStart(16, '0');
 
 type GuestTrap = (xen: Xen, v: Vcpu, esr: number) => void;
 
@@ -183,7 +182,7 @@ function doTrapStage2AbortGuest(xen: Xen, v: Vcpu, esr: number): void {
       return;
     }
     xen.printk(
-      `${vName(v)} unhandled ${isData ? 'data' : 'prefetch'} abort: HSR=0x${esr.toString(16)} pc=0x${h16(v.pc)} gva=0x${h16(far)} gpa=0x${h16(gpa)}`,
+      `${vName(v)} unhandled ${isData ? 'data' : 'prefetch'} abort: HSR=0x${esr.toString(16)} pc=0x${paddr(v.pc)} gva=0x${paddr(far)} gpa=0x${paddr(gpa)}`,
     );
     domainCrash(xen, v.domain, 'doTrapStage2AbortGuest');
   });
@@ -236,23 +235,23 @@ export function domainCrash(xen: Xen, d: Domain, from: string): void {
       lines.push(`Domain ${d.id} (vcpu#${v.id}) crashed on cpu#${cpu.id}:`);
       lines.push(`----[ Xen-${XEN_VERSION}  arm64  debug=n  Not tainted ]----`);
       lines.push(`CPU:    ${cpu.id}`);
-      lines.push(`PC:     ${h16(v.pc)}`);
-      lines.push(`LR:     ${h16(cpu.xr(30))}`);
-      lines.push(`SP_EL0: ${h16(cpu.readSysreg('SP_EL0'))}`);
-      lines.push(`SP_EL1: ${h16(cpu.readSysreg('SP_EL1'))}`);
-      lines.push(`CPSR:   ${h16(v.cpsr)} MODE:64-bit EL${Number(v.cpsr >> 2n) & 3}${Number(v.cpsr) & 1 ? 'h' : 't'} (Guest Kernel)`);
+      lines.push(`PC:     ${paddr(v.pc)}`);
+      lines.push(`LR:     ${paddr(cpu.xr(30))}`);
+      lines.push(`SP_EL0: ${paddr(cpu.readSysreg('SP_EL0'))}`);
+      lines.push(`SP_EL1: ${paddr(cpu.readSysreg('SP_EL1'))}`);
+      lines.push(`CPSR:   ${paddr(v.cpsr)} MODE:64-bit EL${Number(v.cpsr >> 2n) & 3}${Number(v.cpsr) & 1 ? 'h' : 't'} (Guest Kernel)`);
       for (let i = 0; i < 30; i += 3) {
         const regs = [i, i + 1, i + 2].filter((r) => r < 30);
-        lines.push(regs.map((r) => `${`X${r}`.padStart(6)}: ${h16(cpu.xr(r))}`).join(' '));
+        lines.push(regs.map((r) => `${`X${r}`.padStart(6)}: ${paddr(cpu.xr(r))}`).join(' '));
       }
       for (const r of ['ELR_EL1', 'ESR_EL1', 'FAR_EL1', 'SCTLR_EL1', 'TCR_EL1', 'TTBR0_EL1', 'TTBR1_EL1', 'VBAR_EL1']) {
-        lines.push(`${r.padStart(10)}: ${h16(cpu.readSysreg(r))}`);
+        lines.push(`${r.padStart(10)}: ${paddr(cpu.readSysreg(r))}`);
       }
       const esr = cpu.readSysreg('ESR_EL2');
-      lines.push(`   ESR_EL2: ${h16(esr)}`);
+      lines.push(`   ESR_EL2: ${paddr(esr)}`);
       for (const l of describeEsr(esr, { el2: true })) lines.push(`     ${l}`);
-      lines.push(` HPFAR_EL2: ${h16(cpu.readSysreg('HPFAR_EL2'))}`);
-      lines.push(`   FAR_EL2: ${h16(cpu.readSysreg('FAR_EL2'))}`);
+      lines.push(` HPFAR_EL2: ${paddr(cpu.readSysreg('HPFAR_EL2'))}`);
+      lines.push(`   FAR_EL2: ${paddr(cpu.readSysreg('FAR_EL2'))}`);
     }
     xen.printk(lines.join('\n'));
     d.state = 'crashed';

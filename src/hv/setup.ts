@@ -5,6 +5,7 @@
 // code runs from .init.text by PA with the MMU off, enableMmu and the TTBR switch from the
 // identity-mapped .text.idmap page, startXen from .init.text, initDone from .text after .init
 // has been unmapped.
+import { paddr } from './format.js';
 import type { Xen } from './xen.js';
 import { SystemState } from './xen.js';
 import { panic } from './panic.js';
@@ -16,8 +17,6 @@ import { Heap } from './mm/pageAlloc.js';
 import { bootFdtInfo, bootInfoLog, commandLineLog } from './bootfdt.js';
 import type { BootInfo } from './bootinfo.js';
 import { createDomUs } from './domain/dom0less.js';
-
-const h16 = (n: number): string => n.toString(16).padStart(16, '0');
 
 /** PSCI SYSTEM_OFF (SMC32 function ID). */
 const PSCI_SYSTEM_OFF = 0x8400_0008;
@@ -36,7 +35,7 @@ export function head(xen: Xen): void {
   if (early.uartPa !== null) xen.console.setUart(early.uartPa, true);
   if (early.banks.length === 0) panic('No memory bank found in the device tree (/memory)');
   xen.console.raw('- Boot CPU booting -');
-  xen.console.raw(`- Current EL ${h16(Number(cpu.readSysreg('CurrentEL')))} -`);
+  xen.console.raw(`- Current EL ${paddr(Number(cpu.readSysreg('CurrentEL')))} -`);
   // The EL2 regime on (page tables or MPU regions), .bss zeroed, then start_xen.
   xen.mm.head(xen, early, () => startXen(xen, early));
   // Secondary CPUs are coming up: the boot CPU waits in cpuUpWait (a native-call spin loop,

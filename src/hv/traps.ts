@@ -3,6 +3,7 @@
 // hypervisor takes is its own bug or a seed scenario: a synchronous one is dumped Xen-style
 // (syndrome decoded with the machine's ESR codec, FAR, the notional PC and call trace, the
 // EL2 walk of the faulting address) and panics; the others are "bad mode".
+import { paddr } from './format.js';
 import type { Xen } from './xen.js';
 import { panic } from './panic.js';
 import { EC } from '../arch/esr.js';
@@ -10,8 +11,6 @@ import { describeEsr } from '../arch/esr-decode.js';
 import { DescKind, descKind, describeDescriptor } from '../arch/mmu/descriptor.js';
 import { tableOffset } from './mm/mmu/layout.js';
 import { XEN_VERSION } from './image.js';
-
-const h16 = (n: number | bigint): string => BigInt.asUintN(64, BigInt(n)).toString(16).padStart(16, '0');
 
 const SLOT_NAMES = ['Synchronous', 'IRQ', 'FIQ', 'SError'];
 const SLOT_GROUPS = ['current EL with SP0', 'current EL with SPx', 'lower EL (AArch64)', 'lower EL (AArch32)'];
@@ -56,14 +55,14 @@ export function trap(xen: Xen, slot: number): void {
     lines.push(`CPU${cpu.id}: Unexpected Trap: ${name}`);
     lines.push(`----[ Xen-${XEN_VERSION}  arm64  debug=n  Not tainted ]----`);
     lines.push(`CPU:    ${cpu.id}`);
-    lines.push(`PC:     ${h16(elr)} ${cpu.symbolName(Number(BigInt.asIntN(64, elr)))}`);
-    lines.push(`CPSR:   ${h16(spsr)} MODE:64-bit EL2h (Hypervisor, handler)`);
-    lines.push(`FAR_EL2: ${h16(far)}`);
+    lines.push(`PC:     ${paddr(elr)} ${cpu.symbolName(Number(BigInt.asIntN(64, elr)))}`);
+    lines.push(`CPSR:   ${paddr(spsr)} MODE:64-bit EL2h (Hypervisor, handler)`);
+    lines.push(`FAR_EL2: ${paddr(far)}`);
     for (const l of describeEsr(BigInt(esr), { el2: true })) lines.push(`  ${l}`);
     if (ec === EC.DABT_CUR || ec === EC.IABT_CUR) {
       const wnr = (esr >>> 6) & 1;
       const access = ec === EC.IABT_CUR ? 'instruction fetch' : wnr ? 'write' : 'read';
-      lines.push(`Faulting access: ${access} at VA ${h16(far)} from ${cpu.symbolName(Number(BigInt.asIntN(64, elr)))}`);
+      lines.push(`Faulting access: ${access} at VA ${paddr(far)} from ${cpu.symbolName(Number(BigInt.asIntN(64, elr)))}`);
       lines.push(...dumpHypWalk(xen, Number(BigInt.asIntN(64, far))));
     }
     lines.push('');

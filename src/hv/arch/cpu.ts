@@ -10,6 +10,7 @@
 // rule checker sees it, and every branch, SCTLR_EL2 write and TTBR0_EL2 write fetch-checks it
 // through the EL2 regime, so a missing identity map or a freed .init page is an Instruction
 // Abort at EL2, as on hardware.
+import { paddr } from '../format.js';
 import { EXCEPTION_TAKEN, type Pe } from '../../arch/pe.js';
 import { allSysRegs, sr, Access } from '../../arch/sysreg/index.js';
 import { accessPlan, checkAccess } from '../../arch/sysreg/access.js';
@@ -121,7 +122,7 @@ export class Cpu {
 
   /** The shadow call stack, innermost first, as "symbol" strings (for Xen's "call trace"). */
   callTrace(): string[] {
-    const line = (va: number): string => `[<${BigInt.asUintN(64, BigInt(va)).toString(16).padStart(16, '0')}>] ${this.symbolName(va)}`;
+    const line = (va: number): string => `[<${paddr(va)}>] ${this.symbolName(va)}`;
     const pcName = this.symbolName(this.pe.curPc).split('+')[0];
     const out = [`${line(this.pe.curPc)} (PC)`];
     for (let i = this.frames.length - 1; i >= 0; i--) {

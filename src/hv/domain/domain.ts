@@ -5,6 +5,7 @@
 // place_modules does, the boot vCPU at the kernel entry with x0 = the DTB's IPA. Everything the
 // guest sees is written into its RAM by the hypervisor through the directmap (mapDomainPage);
 // the domain and vCPU objects themselves are TypeScript bookkeeping (DESIGN.md §1).
+import { paddr } from '../format.js';
 import type { Xen } from '../xen.js';
 import { p2mInsertMapping, type P2m } from '../p2m/p2m.js';
 import { isElf, parseElf } from '../../platform/loader/elf.js';
@@ -19,7 +20,6 @@ import { domainVgicInit } from '../vgic/vgic.js';
 
 const MB = 1024 * 1024;
 const PAGE = 4096;
-const h16 = (n: number): string => n.toString(16).padStart(16, '0');
 const hx = (n: number): string => '0x' + n.toString(16);
 
 /** An emulated MMIO region of a domain (Xen's mmio_handler / register_mmio_handler). */
@@ -230,7 +230,7 @@ export function kernelLoad(xen: Xen, d: Domain, mod: { start: number; size: numb
     const ram = ramExtent(d);
     const ramEnd = ram.base + ram.size;
     const fits = (s: number, e: number): boolean => s >= ram.base && e <= ramEnd;
-    const where = `${domName(d)} kernel @ ${h16(mod.start)}`;
+    const where = `${domName(d)} kernel @ ${paddr(mod.start)}`;
     try {
       if (isElf(bytes)) {
         const elf = parseElf(bytes, where);
@@ -239,7 +239,7 @@ export function kernelLoad(xen: Xen, d: Domain, mod: { start: number; size: numb
             `${domName(d)}: ELF kernel [${hx(elf.lowAddr)}, ${hx(elf.highAddr)}) is outside guest RAM [${hx(ram.base)}, ${hx(ramEnd)})`,
           );
         for (const s of elf.segments) copyToGuestPhys(xen, d, s.paddr, s.data);
-        xen.printk(`Loading ELF kernel from ${h16(mod.start)} to ${h16(elf.lowAddr)}-${h16(elf.highAddr)}`);
+        xen.printk(`Loading ELF kernel from ${paddr(mod.start)} to ${paddr(elf.lowAddr)}-${paddr(elf.highAddr)}`);
         return { entry: elf.entry, start: elf.lowAddr, end: elf.highAddr };
       }
       const textOffset = isArm64Image(bytes) ? parseArm64Image(bytes, where).textOffset : 0;
@@ -248,7 +248,7 @@ export function kernelLoad(xen: Xen, d: Domain, mod: { start: number; size: numb
       const len = Math.max(bytes.length, hdr?.imageSize ?? 0);
       if (!fits(start, start + len)) panic(`${domName(d)}: kernel of ${len} bytes does not fit in ${d.memKb}KB of guest RAM`);
       copyToGuestPhys(xen, d, start, bytes);
-      xen.printk(`Loading zImage from ${h16(mod.start)} to ${h16(start)}-${h16(start + bytes.length)}`);
+      xen.printk(`Loading zImage from ${paddr(mod.start)} to ${paddr(start)}-${paddr(start + bytes.length)}`);
       return { entry: start, start, end: start + len };
     } catch (e) {
       if (e instanceof InputError) panic(`${domName(d)}: ${e.message}`);
@@ -297,7 +297,7 @@ export function constructDomain(xen: Xen, cfg: DomainConfig, attachVpl011: (d: D
   return xen.call('constructDomain', () => {
     xen.printk(`*** LOADING DOMU cpus=${cfg.cpus} memory=${cfg.memKb.toString(16)}KB ***`);
     const d = domainCreate(xen, cfg);
-    xen.printk(`Loading ${domName(d)} kernel from boot module @ ${h16(cfg.kernel.start)}`);
+    xen.printk(`Loading ${domName(d)} kernel from boot module @ ${paddr(cfg.kernel.start)}`);
     xen.mm.p2mInit(xen, d);
     const k = kernelLoad(xen, d, cfg.kernel);
     for (let i = 0; i < cfg.cpus; i++) vcpuCreate(xen, d, i);
@@ -312,7 +312,7 @@ export function constructDomain(xen: Xen, cfg: DomainConfig, attachVpl011: (d: D
     const at = placeDtb(ram.base, ram.size, k, dtb.length);
     if (at < 0) panic(`${domName(d)}: Unable to place the DTB: not enough guest RAM beside the kernel`);
     copyToGuestPhys(xen, d, at, dtb);
-    xen.printk(`Loading ${domName(d)} DTB to 0x${h16(at)}-0x${h16(at + dtb.length)}`);
+    xen.printk(`Loading ${domName(d)} DTB to 0x${paddr(at)}-0x${paddr(at + dtb.length)}`);
     const v0 = d.vcpus[0];
     v0.pc = BigInt(k.entry);
     v0.x0 = BigInt(at);

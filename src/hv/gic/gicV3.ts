@@ -5,6 +5,7 @@
 // system-register CPU interface on. Xen's gic_init() / gicv3_cpu_init() / gicv3_hyp_init().
 //
 // Register offsets and bits: GICv3/v4 architecture specification (IHI 0069), chapter 12.
+import { paddr } from '../format.js';
 import { findNode, getCells, getReg, isCompatible, walk, type FdtNode } from '../../fdt/dtb.js';
 import { InputError } from '../../util/errors.js';
 import type { Xen } from '../xen.js';
@@ -51,7 +52,6 @@ const PPI_BASE = 16;
 
 /** `0x` + PRIpaddr with the `#` flag, as Xen prints GIC addresses (0x00000008000000). */
 const paddrHash = (n: number): string => '0x' + n.toString(16).padStart(14, '0');
-const ptr = (n: number): string => n.toString(16).padStart(16, '0');
 
 /** The /timer node's PPIs, as init_xen_time prints them (phys, hyp, virt). */
 export function xenTimeLine(root: FdtNode, cntfrq: bigint): string | null {
@@ -155,7 +155,7 @@ export function gicv3CpuInit(xen: Xen, gic: HostGic, id: number): void {
     const aff = Number(((mpidr >> 32n) & 0xffn) << 24n) + Number(mpidr & 0xff_ffffn);
     const found = findRdist(xen, gic, aff);
     if (!found) panic(`GICv3: CPU${id}: Unable to find redistributor`);
-    xen.printk(`GICv3: CPU${id}: Found redistributor in region ${found.region} @${ptr(found.va)}`);
+    xen.printk(`GICv3: CPU${id}: Found redistributor in region ${found.region} @${paddr(found.va)}`);
     gic.cpuRdist.set(id, found.va);
     const rd = found.va;
     cpu.write32(rd + GICR.WAKER, cpu.read32(rd + GICR.WAKER) & ~GICR_WAKER_PROCESSOR_SLEEP);

@@ -2,6 +2,7 @@
 // setup.ts made directly before the MPU backend existed, moved here unchanged — boot page
 // tables, the identity map and enable_mmu at the head (arm64/head.S), the runtime tables,
 // the fixmap, the directmap, VMAP.
+import { paddr } from '../../format.js';
 import type { Xen } from '../../xen.js';
 import type { EarlyFdt } from '../../earlyfdt.js';
 import type { IoremapAttr, MmBackend } from '../backend.js';
@@ -29,7 +30,6 @@ import type { Domain } from '../../domain/domain.js';
 import { allocateDomheapMemory } from '../../domain/domain.js';
 import { p2mInit, p2mLookup, VTCR_EL2_VALUE, vttbrOf, type P2mType } from '../../p2m/p2m.js';
 
-const h16 = (n: number): string => n.toString(16).padStart(16, '0');
 const hx = (n: number): string => '0x' + n.toString(16);
 
 /** TCR_EL2: RES1 (31, 23), T0SZ = 16, IRGN0/ORGN0 = WBWA, SH0 = Inner Shareable, PS from PARange. */
@@ -100,7 +100,7 @@ export class MmuBackend implements MmBackend {
     });
     for (const l of layoutLines(xen.layout)) xen.printk(l);
     xen.printk(
-      `Xen image: ${h16(xen.loadPa)} - ${h16(xen.loadPa + xen.image.size)} linked at ${h16(xen.image.linkAddr)} ` +
+      `Xen image: ${paddr(xen.loadPa)} - ${paddr(xen.loadPa + xen.image.size)} linked at ${paddr(xen.image.linkAddr)} ` +
         `(phys_offset ${xen.physOffset < 0 ? '-' : ''}${hx(Math.abs(xen.physOffset))})`,
     );
     xen.printk(xen.identity!.log);
