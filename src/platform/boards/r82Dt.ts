@@ -14,6 +14,7 @@
  *   GICD   0xAF00_0000  64 KiB
  *   GICR   0xAF10_0000  128 KiB per PE
  */
+import { gicv3Node } from './virtDt.js';
 import { InputError } from '../../util/errors.js';
 import { fdtNode, setCells, setEmpty, setReg, setString, setStringList, setU32, type FdtNode } from '../../fdt/dtb.js';
 import { makePsciNode } from '../loader/dtbFixup.js';
@@ -100,27 +101,12 @@ export function makeR82Dtb(o: R82DtOptions): FdtNode {
   setEmpty(timer, 'always-on');
   root.children.push(timer);
 
-  const gic = fdtNode(`interrupt-controller@${R82_MEMMAP.gicDist.base.toString(16)}`);
-  setString(gic, 'compatible', 'arm,gic-v3');
-  setU32(gic, '#interrupt-cells', 3);
-  setU32(gic, '#address-cells', 2);
-  setU32(gic, '#size-cells', 2);
-  setEmpty(gic, 'ranges');
-  setEmpty(gic, 'interrupt-controller');
-  setU32(gic, '#redistributor-regions', 1);
-  setReg(
-    gic,
-    'reg',
-    [
-      { address: R82_MEMMAP.gicDist.base, size: R82_MEMMAP.gicDist.size },
-      { address: R82_MEMMAP.gicRedist.base, size: o.cpus * REDIST_SIZE },
-    ],
-    2,
-    2,
+  root.children.push(
+    gicv3Node(`interrupt-controller@${R82_MEMMAP.gicDist.base.toString(16)}`, gicPhandle, R82_IRQ.gicMaintenancePpi, R82_MEMMAP.gicDist, {
+      base: R82_MEMMAP.gicRedist.base,
+      size: o.cpus * REDIST_SIZE,
+    }),
   );
-  setCells(gic, 'interrupts', [PPI, R82_IRQ.gicMaintenancePpi, LEVEL_HI]);
-  setU32(gic, 'phandle', gicPhandle);
-  root.children.push(gic);
 
   const clk = fdtNode('refclk24mhz');
   setString(clk, 'compatible', 'fixed-clock');

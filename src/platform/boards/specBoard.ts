@@ -18,7 +18,7 @@ import { buildDtb, fdtNode, setCells, setEmpty, setReg, setString, setStringList
 import { InputError, hex } from '../../util/errors.js';
 import type { Board, BoardMmioRegion, BoardName, BoardOptions } from './index.js';
 import type { KernelInput } from './virt.js';
-import { GICV3_REDIST_SIZE } from './virtDt.js';
+import { GICV3_REDIST_SIZE, gicv3Node } from './virtDt.js';
 
 export interface BoardSpec {
   name: Exclude<BoardName, 'virt'>;
@@ -195,27 +195,12 @@ export function makeSpecDt(spec: BoardSpec, o: SpecDtOptions): FdtNode {
   setStringList(uart, 'compatible', ['arm,pl011', 'arm,primecell']);
   root.children.push(uart);
 
-  const gic = fdtNode(`interrupt-controller@${spec.gic.dist.base.toString(16)}`);
-  setU32(gic, 'phandle', gicPhandle);
-  setCells(gic, 'interrupts', ppi(PPI.gicMaintenance));
-  setReg(
-    gic,
-    'reg',
-    [
-      { address: spec.gic.dist.base, size: spec.gic.dist.size },
-      { address: spec.gic.redist.base, size: o.cpus * GICV3_REDIST_SIZE },
-    ],
-    2,
-    2,
+  root.children.push(
+    gicv3Node(`interrupt-controller@${spec.gic.dist.base.toString(16)}`, gicPhandle, PPI.gicMaintenance, spec.gic.dist, {
+      base: spec.gic.redist.base,
+      size: o.cpus * GICV3_REDIST_SIZE,
+    }),
   );
-  setU32(gic, '#redistributor-regions', 1);
-  setString(gic, 'compatible', 'arm,gic-v3');
-  setEmpty(gic, 'ranges');
-  setU32(gic, '#size-cells', 2);
-  setU32(gic, '#address-cells', 2);
-  setEmpty(gic, 'interrupt-controller');
-  setU32(gic, '#interrupt-cells', 3);
-  root.children.push(gic);
 
   const cpus = fdtNode('cpus');
   setU32(cpus, '#size-cells', 0);

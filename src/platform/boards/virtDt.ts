@@ -113,28 +113,13 @@ export function makeVirtDtb(opts: VirtDtOptions): FdtNode {
   setStringList(uart, 'compatible', ['arm,pl011', 'arm,primecell']);
   root.children.push(uart);
 
-  const gic = fdtNode(`intc@${VIRT_MEMMAP.gicDist.base.toString(16)}`);
-  setU32(gic, 'phandle', gicPhandle);
-  setCells(gic, 'interrupts', [GIC_FDT_IRQ_TYPE_PPI, VIRT_IRQ.gicMaintenancePpi, GIC_FDT_IRQ_FLAGS_LEVEL_HI]);
   const redistSize = opts.redistributorSize === 'cpus' ? cpus * GICV3_REDIST_SIZE : VIRT_MEMMAP.gicRedist.size;
-  setReg(
-    gic,
-    'reg',
-    [VIRT_MEMMAP.gicDist.base, VIRT_MEMMAP.gicRedist.base].map((address, i) => ({
-      address,
-      size: i === 0 ? VIRT_MEMMAP.gicDist.size : redistSize,
-    })),
-    2,
-    2,
+  root.children.push(
+    gicv3Node(`intc@${VIRT_MEMMAP.gicDist.base.toString(16)}`, gicPhandle, VIRT_IRQ.gicMaintenancePpi, VIRT_MEMMAP.gicDist, {
+      base: VIRT_MEMMAP.gicRedist.base,
+      size: redistSize,
+    }),
   );
-  setU32(gic, '#redistributor-regions', 1);
-  setString(gic, 'compatible', 'arm,gic-v3');
-  setEmpty(gic, 'ranges');
-  setU32(gic, '#size-cells', 2);
-  setU32(gic, '#address-cells', 2);
-  setEmpty(gic, 'interrupt-controller');
-  setU32(gic, '#interrupt-cells', 3);
-  root.children.push(gic);
 
   const cpusNode = fdtNode('cpus');
   setU32(cpusNode, '#size-cells', 0);
@@ -191,4 +176,38 @@ export function makeVirtDtb(opts: VirtDtOptions): FdtNode {
   root.children.push(chosen);
 
   return root;
+}
+
+/**
+ * A GICv3 node (binding arm,gic-v3) with one distributor and one redistributor region, its
+ * properties in the order QEMU's virt writes them (so virt's DTB stays byte-identical).
+ */
+export function gicv3Node(
+  name: string,
+  phandle: number,
+  maintenancePpi: number,
+  dist: { base: number; size: number },
+  redist: { base: number; size: number },
+): FdtNode {
+  const gic = fdtNode(name);
+  setU32(gic, 'phandle', phandle);
+  setCells(gic, 'interrupts', [GIC_FDT_IRQ_TYPE_PPI, maintenancePpi, GIC_FDT_IRQ_FLAGS_LEVEL_HI]);
+  setReg(
+    gic,
+    'reg',
+    [
+      { address: dist.base, size: dist.size },
+      { address: redist.base, size: redist.size },
+    ],
+    2,
+    2,
+  );
+  setU32(gic, '#redistributor-regions', 1);
+  setString(gic, 'compatible', 'arm,gic-v3');
+  setEmpty(gic, 'ranges');
+  setU32(gic, '#size-cells', 2);
+  setU32(gic, '#address-cells', 2);
+  setEmpty(gic, 'interrupt-controller');
+  setU32(gic, '#interrupt-cells', 3);
+  return gic;
 }
