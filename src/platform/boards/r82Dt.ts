@@ -14,7 +14,7 @@
  *   GICD   0xAF00_0000  64 KiB
  *   GICR   0xAF10_0000  128 KiB per PE
  */
-import { gicv3Node } from './virtDt.js';
+import { GIC_FDT_IRQ_FLAGS_LEVEL_HI, GIC_FDT_IRQ_TYPE_PPI, GIC_FDT_IRQ_TYPE_SPI, GICV3_REDIST_SIZE, gicv3Node } from './virtDt.js';
 import { InputError } from '../../util/errors.js';
 import { fdtNode, setCells, setEmpty, setReg, setString, setStringList, setU32, type FdtNode } from '../../fdt/dtb.js';
 import { makePsciNode } from '../loader/dtbFixup.js';
@@ -37,12 +37,11 @@ export const R82_IRQ = {
 
 /** A Cortex-R82 cluster has at most 8 cores; MPIDR Aff0 = core number. */
 export const R82_MAX_CPUS = 8;
-const REDIST_SIZE = 0x2_0000;
 /** The FVP's 24 MHz reference clock for the PL011s. */
 const UART_CLK_HZ = 24_000_000;
-const SPI = 0;
-const PPI = 1;
-const LEVEL_HI = 4;
+const SPI = GIC_FDT_IRQ_TYPE_SPI;
+const PPI = GIC_FDT_IRQ_TYPE_PPI;
+const LEVEL_HI = GIC_FDT_IRQ_FLAGS_LEVEL_HI;
 
 export interface R82DtOptions {
   ramSize: number;
@@ -104,7 +103,7 @@ export function makeR82Dtb(o: R82DtOptions): FdtNode {
   root.children.push(
     gicv3Node(`interrupt-controller@${R82_MEMMAP.gicDist.base.toString(16)}`, gicPhandle, R82_IRQ.gicMaintenancePpi, R82_MEMMAP.gicDist, {
       base: R82_MEMMAP.gicRedist.base,
-      size: o.cpus * REDIST_SIZE,
+      size: o.cpus * GICV3_REDIST_SIZE,
     }),
   );
 

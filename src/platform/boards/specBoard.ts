@@ -18,7 +18,7 @@ import { buildDtb, fdtNode, setCells, setEmpty, setReg, setString, setStringList
 import { InputError, hex } from '../../util/errors.js';
 import type { Board, BoardMmioRegion, BoardName, BoardOptions } from './index.js';
 import type { KernelInput } from './virt.js';
-import { GICV3_REDIST_SIZE, gicv3Node } from './virtDt.js';
+import { GIC_FDT_IRQ_FLAGS_LEVEL_HI, GIC_FDT_IRQ_TYPE_PPI, GIC_FDT_IRQ_TYPE_SPI, GICV3_REDIST_SIZE, gicv3Node } from './virtDt.js';
 
 export interface BoardSpec {
   name: Exclude<BoardName, 'virt'>;
@@ -36,9 +36,9 @@ export interface BoardSpec {
   paBits: number;
 }
 
-const GIC_SPI = 0;
-const GIC_PPI = 1;
-const LEVEL_HI = 4;
+const GIC_SPI = GIC_FDT_IRQ_TYPE_SPI;
+const GIC_PPI = GIC_FDT_IRQ_TYPE_PPI;
+const LEVEL_HI = GIC_FDT_IRQ_FLAGS_LEVEL_HI;
 /** PPIs as on virt (and on Juno and Seattle): secure, non-secure, virtual, hypervisor timers; GIC maintenance. */
 const PPI = { timerSecure: 13, timerNonSecure: 14, timerVirt: 11, timerHyp: 10, gicMaintenance: 9 } as const;
 

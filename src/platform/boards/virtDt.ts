@@ -43,9 +43,10 @@ export const GICV3_REDIST_SIZE = 0x2_0000;
 /** QEMU's fixed-clock "clk24mhz". */
 export const VIRT_APB_PCLK_HZ = 24_000_000;
 
-const GIC_FDT_IRQ_TYPE_SPI = 0;
-const GIC_FDT_IRQ_TYPE_PPI = 1;
-const GIC_FDT_IRQ_FLAGS_LEVEL_HI = 4;
+/** The GIC binding's interrupt specifier: <type number flags> (SPI 0 / PPI 1; level-high 4). */
+export const GIC_FDT_IRQ_TYPE_SPI = 0;
+export const GIC_FDT_IRQ_TYPE_PPI = 1;
+export const GIC_FDT_IRQ_FLAGS_LEVEL_HI = 4;
 const FIRST_PHANDLE = 0x8000;
 
 export interface VirtDtOptions {
