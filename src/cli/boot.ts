@@ -16,7 +16,7 @@ import { createBoard, type Board } from '../platform/boards/index.js';
 import { wireVirtInterrupts } from '../platform/boards/virt.js';
 import { planXenBoot, type XenBootModule, type XenDomainSpec, type XenModuleKind } from '../platform/loader/xenBoot.js';
 import { fileURLToPath } from 'node:url';
-import { fdtNode, setReg, setString, type FdtNode } from '../fdt/dtb.js';
+import { fdtNode, getReg, setReg, setString, type FdtNode } from '../fdt/dtb.js';
 import { buildXenImage } from '../hv/image.js';
 import { installHypervisor, type Hypervisor } from '../hv/entry.js';
 import { decideIdentityMap, layoutLines, layoutSelfChecks, makeLayout } from '../hv/mm/mmu/layout.js';
@@ -202,11 +202,29 @@ export function makeHvBoard(spec: XenBootSpec): HvBoard {
   return { machine, banks, tree: boardTree(banks, smp) };
 }
 
+/**
+ * A user's host tree whose /memory claims RAM the board does not have would send the hypervisor
+ * into a Data Abort on its first touch of it: say so up front (the usual cause: --mem missing).
+ */
+function checkTreeMemory(root: FdtNode, banks: RamBankSpec[]): void {
+  for (const m of root.children.filter((c) => c.name === 'memory' || c.name.startsWith('memory@'))) {
+    for (const r of getReg(root, m)) {
+      if (r.size === 0 || banks.some((b) => r.address >= b.start && r.address + r.size <= b.start + b.size)) continue;
+      const have = banks.map((b) => `[${hex(b.start)}, ${hex(b.start + b.size)})`).join(', ');
+      throw new InputError(
+        '--dtb',
+        `/${m.name} [${hex(r.address)}, ${hex(r.address + r.size)}) is not RAM on this board (RAM: ${have}; --mem?)`,
+      );
+    }
+  }
+}
+
 /** Boot the hypervisor's start of day on a board; runs to a stop. */
 export function bootXen(spec: XenBootSpec): XenBootResult {
   const board = makeHvBoard(spec);
   const { machine, banks } = board;
   const tree = spec.hostTree ?? board.tree;
+  if (spec.hostTree) checkTreeMemory(spec.hostTree, banks);
   const bus = machine.bus;
   machine.rules.strict = spec.strict === true;
   machine.rules.sink = spec.onRule ?? null;
@@ -270,6 +288,8 @@ export interface BootOptions {
   module?: string[];
   domu?: string[];
   dtb?: string;
+  /** --dts: an alias of --dtb (readTree takes either format). */
+  dts?: string;
   load?: string[];
   xenBootargs?: string;
   strict?: boolean;
@@ -355,7 +375,9 @@ function parseLayout(v: string | undefined): 'seed' | 'upstream' {
   throw new InputError('--layout', `'${v}' must be seed or upstream`);
 }
 
-export function bootCommand(o: BootOptions): number {
+export function bootCommand(opts: BootOptions): number {
+  if (opts.dts !== undefined && opts.dtb !== undefined) throw new InputError('--dts', 'give the host tree once (--dts or --dtb)');
+  const o: BootOptions = opts.dts !== undefined ? { ...opts, dtb: opts.dts } : opts;
   if (o.loader !== 'direct' && o.loader !== 'grub') throw new InputError('--loader', `'${o.loader}' must be direct or grub`);
   const knobs: XenKnobs = {};
   for (const k of o.knob ?? []) {

@@ -86,6 +86,7 @@ function buildProgram(): Command {
       'a dom0less domain (/chosen xen,domain node with vpl011) running this kernel; mem, cpus, bootargs optional (default without --module/--domu: two test guests)',
     )
     .option('--dtb <file>', "the whole host device tree (DTB or DTS, as QEMU's -dtb), /chosen with Xen's bindings included")
+    .option('--dts <file>', 'the same as --dtb (either format is accepted under both names)')
     .option('--load <file@addr...>', "put a file in RAM at an address before boot (QEMU's -device loader,file=,addr=)")
     .option('--xen-bootargs <args>', 'hypervisor command line (/chosen xen,xen-bootargs)')
     .option('--strict', 'stop (exit status 4) at the first architecture-rule violation')

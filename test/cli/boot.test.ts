@@ -151,4 +151,14 @@ test('armvisor boot --dtb with Xen dom0less bindings and --load blobs at the mod
   const bad = cli([...args, '--load', `${root('guests/bin/hello-domu.img')}@0x40200000`]);
   assert.equal(bad.status, 1);
   assert.match(bad.stderr, /^armvisor: --load: .*hello-domu.img at 0x40200000 overlaps the xen the boot loader placed at 0x40200000\n$/);
+  // --dts is the same option; the tree's 1 GB /memory on the default 512 MB board is one line.
+  const small = cli(['boot', '--dts', root('docs/dom0less-example.dts')]);
+  assert.equal(small.status, 1);
+  assert.match(
+    small.stderr,
+    /^armvisor: --dtb: \/memory@40000000 \[0x40000000, 0x80000000\) is not RAM on this board \(RAM: \[0x40000000, 0x60000000\); --mem\?\)\n$/,
+  );
+  const both = cli(['boot', '--dts', 'a.dts', '--dtb', 'b.dtb']);
+  assert.equal(both.status, 1);
+  assert.match(both.stderr, /^armvisor: --dts: give the host tree once/);
 });
