@@ -111,7 +111,21 @@ function mpuStage1(pe: Pe, st: PmsaState, el: number, va: number, fetch: boolean
   const sctlr = el2 ? pe.sctlrEl2 : pe.sctlrEl1;
   // The background region serves privileged accesses only: never EL0 (arm-facts §5.4).
   const background = (sctlr & SCTLR.BR) !== 0 && el !== 0;
-  return mpuCheck(st, el2 ? st.el2 : st.el1, el2 ? MpuUse.El2Stage1 : MpuUse.El1Stage1, c, va, fetch, background);
+  const r = mpuCheck(st, el2 ? st.el2 : st.el1, el2 ? MpuUse.El2Stage1 : MpuUse.El1Stage1, c, va, fetch, background);
+  return r.ok && c.wxn && r.region >= 0 ? { ...r, perms: wxnPerms(r.perms) } : r;
+}
+
+/**
+ * SCTLR_ELx.WXN for a stage-1 MPU region, as for a VMSA stage 1 (walk.ts s1Perms): memory
+ * writable at a level is execute-never there, and memory EL0 may write is also never executed
+ * at EL1 (the PXN half of the VMSA rule). Seed 000's hypervisor sets WXN and keeps W^X in its
+ * own regions, so this only shows when a region breaks it. The background region is left RWX:
+ * the Arm ARM's default memory map has no write-implies-XN step (?).
+ */
+function wxnPerms(p: number): number {
+  if (p & PERM.W0) p &= ~(PERM.X0 | PERM.X1);
+  if (p & PERM.W1) p &= ~PERM.X1;
+  return p;
 }
 
 /** HCR_EL2.VM: the EL2 MPU checks EL1&0 accesses as stage 2 (no background region). */

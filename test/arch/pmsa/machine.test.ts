@@ -151,6 +151,19 @@ test('EL2 MPU: hit, no match and overlap faults (the board fault model), backgro
   assert.equal(fault(bg, RAM_BASE + 0x8, AccessKind.Write).esr & 0x3f, 0x0c, 'AP read-only');
 });
 
+test('SCTLR_EL2.WXN: a writable EL2 MPU region is execute-never; read-only code still runs', () => {
+  const pe = rPe();
+  region(pe, 0, RAM_BASE, RAM_BASE + 0xfff); // RW, XN clear: executable only without WXN
+  region(pe, 1, RAM_BASE + 0x1000, RAM_BASE + 0x1fff, 2); // RO, executable
+  enableEl2Mpu(pe);
+  assert.equal(translate(pe, RAM_BASE + 0x10, AccessKind.Fetch, 2).pa, RAM_BASE + 0x10, 'WXN off: RWX region executes');
+  pe.sys[sr('SCTLR_EL2')] |= 1n << 19n;
+  pe.refreshControl();
+  assert.equal(fault(pe, RAM_BASE + 0x10, AccessKind.Fetch).esr & 0x3f, 0x0c, 'WXN on: permission fault on fetch');
+  assert.equal(translate(pe, RAM_BASE + 0x10, AccessKind.Write, 2).pa, RAM_BASE + 0x10, 'still writable');
+  assert.equal(translate(pe, RAM_BASE + 0x1010, AccessKind.Fetch, 2).pa, RAM_BASE + 0x1010, 'read-only region executes');
+});
+
 test('a page split by a region boundary stays out of the page-granular fast path', () => {
   const pe = rPe();
   region(pe, 0, RAM_BASE, RAM_BASE + 0xfff);
