@@ -159,6 +159,19 @@ test('software step: active-pending steps at once (ISV = 0), ERET with SPSR.SS =
   assert.equal(getSys(c.pe, 'ELR_EL1'), BigInt(CODE + 4));
 });
 
+test('software step: a stepped SVC completes, so its exception saves SPSR.SS = 0 (a data abort would save 1)', () => {
+  const c = cpu([w('svc #0x0'), w('nop')]);
+  setSys(c.pe, 'OSLSR_EL1', 0x8n);
+  setSys(c.pe, 'MDSCR_EL1', (1n << 13n) | 1n);
+  c.pe.daif = 0;
+  c.pe.ss = 1; // active-not-pending: step the SVC
+  c.pe.attention = 1;
+  step(c);
+  assert.equal(getSys(c.pe, 'ESR_EL1') >> 26n, 0x15n, 'the SVC was taken');
+  assert.equal(getSys(c.pe, 'ELR_EL1'), BigInt(CODE + 4));
+  assert.equal((getSys(c.pe, 'SPSR_EL1') >> 21n) & 1n, 0n, 'SPSR_EL1.SS = 0: the step is complete');
+});
+
 test('software step: inactive with PSTATE.D set, without KDE, or with the OS lock set', () => {
   for (const [mdscr, d, oslsr] of [
     [(1n << 13n) | 1n, 1, 0x8n],

@@ -426,17 +426,32 @@ function sysText(f: Fields): string {
 
 const SMC_T = pseudoTarget('SMC', 1);
 
+/**
+ * An exception-generating instruction completes before its exception is taken, so a stepped
+ * SVC/HVC/SMC leaves software step active-pending: PSTATE.SS = 0, saved as SPSR_ELx.SS = 0, and
+ * the step exception comes right after the handler returns (Arm ARM D2.12.7; QEMU's
+ * gen_ss_advance before these three). Other synchronous exceptions keep SS = 1: the
+ * instruction did not complete and is stepped again.
+ */
+function completeStep(pe: Pe): void {
+  pe.ss = 0;
+}
+
 function buildExceptionGen(f: Fields): Op | null {
   const imm = f.imm16;
   switch ((f.opc << 2) | f.LL) {
     case 0b00001: // SVC: preferred return is the next instruction
-      return (pe) => raiseSync(pe, EC.SVC64, imm, { preferred: pe.pc });
+      return (pe) => {
+        completeStep(pe);
+        raiseSync(pe, EC.SVC64, imm, { preferred: pe.pc });
+      };
     case 0b00010: // HVC
       return (pe) => {
         if (pe.el === 0) undefinedInstruction(pe);
         if (pe.cfg.hasEl2) {
           // HCR_EL2.HCD (no EL3 here, so not SCR_EL3.HCE) disables HVC at EL1 and EL2.
           if (pe.hcrLo & HCR.HCD) undefinedInstruction(pe);
+          completeStep(pe);
           raiseSync(pe, EC.HVC64, imm, { target: 2, preferred: pe.pc });
         }
         // No EL2: the board's firmware (PSCI over HVC, as QEMU's virt) or UNDEFINED.
@@ -450,7 +465,10 @@ function buildExceptionGen(f: Fields): Op | null {
         const a = checkAccess(pe, SMC_T, plan, false);
         if (a === Access.Undef) undefinedInstruction(pe);
         // HCR_EL2.TSC: EC 0x17 to EL2 with the SMC itself as the preferred return address.
-        if (a === Access.TrapEl2) raiseSync(pe, EC.SMC64, imm, { target: 2 });
+        if (a === Access.TrapEl2) {
+          completeStep(pe);
+          raiseSync(pe, EC.SMC64, imm, { target: 2 });
+        }
         // EL3 is the board's firmware stand-in (PSCI over SMC); without it SMC is UNDEFINED.
         if (!pe.host.smc(pe, imm)) undefinedInstruction(pe);
         pe.attention = 1;
