@@ -345,9 +345,10 @@ export class MpuBackend implements MmBackend {
   }
 
   /**
-   * enable_secondary_cpu_mm (Xen's mpu/head.S): with this PE's MPU off, the table the system is
-   * in — the boot-time one, from the shared plan, while start_xen runs — then SCTLR_EL2.M with
-   * WXN, and the bank read back against the plan.
+   * enable_secondary_cpu_mm (Xen's arm64/mpu/head.S has only a stub that spins, "SMP not
+   * enabled yet": xen-facts §4.5): with this PE's MPU off, the table the system is in — the
+   * boot-time one, from the shared plan, while start_xen runs — then SCTLR_EL2.M with WXN, and
+   * the bank read back against the plan. PMSA regions are per PE: nothing is shared but the plan.
    */
   enableSecondaryMm(xen: Xen): void {
     xen.cpu.writeSysreg('MAIR_EL2', MPU_MAIRVAL);
