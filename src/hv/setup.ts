@@ -218,15 +218,15 @@ function initDone(xen: Xen): void {
       xen.requireState('freeInitMemory', SystemState.Active);
       return xen.mm.freeInitMemory(xen);
     });
-    const onCpu = xen.mm.freeInitMemoryOnCpu?.bind(xen.mm);
-    if (onCpu)
+    const mm = xen.mm;
+    if (!mm.freeInitMemoryOnCpu) initDoneLate(xen, kb);
+    else
       smpCallFunction(
         xen,
         'freeInitMemory',
-        (x) => onCpu(x),
+        (x) => mm.freeInitMemoryOnCpu!(x),
         () => xen.call('initDone', () => initDoneLate(xen, kb)),
       );
-    else initDoneLate(xen, kb);
   });
 }
 
