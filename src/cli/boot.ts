@@ -106,12 +106,6 @@ function registryBoard(
  * RAM and CPUs.
  */
 function r82HvBoard(spec: XenBootSpec, smp: number): HvBoard {
-  if (smp > 1) {
-    throw new InputError(
-      '--smp',
-      `'${smp}': the MPU backend boots one pCPU so far (a secondary's EL2 MPU would keep the boot-time configuration after init: seed 000)`,
-    );
-  }
   const board = registryBoard('r82', smp, spec.memSize, spec.console, spec.pmsa, spec.maxInsns);
   const machine = board.machine;
   const banks = board.ramBanks.map((b) => ({ start: b.base, size: b.size }));

@@ -17,6 +17,7 @@ import { raiseSoftirqSchedule, schedule } from './sched.js';
 import { gicAck, gicEoi, TIMER_HYP_PPI } from './gic/gicV3.js';
 import { TIMER_VIRT_PPI, vtimerInterrupt } from './vgic/vgic.js';
 import { doTrapGuestSync, domainCrash, enterHypervisorFromGuest, vName } from './guestTraps.js';
+import { callFunctionPending, GIC_SGI_CALL_FUNCTION, smpCallFunctionInterrupt, smpCallWait } from './smp.js';
 
 export interface HypervisorOptions {
   knobs?: XenKnobs;
@@ -103,6 +104,7 @@ function gicInterrupt(xen: Xen): void {
       xen.cpu.writeSysreg('CNTHP_CTL_EL2', 0n);
       raiseSoftirqSchedule(xen);
     } else if (intid === TIMER_VIRT_PPI) vtimerInterrupt(xen);
+    else if (intid === GIC_SGI_CALL_FUNCTION) smpCallFunctionInterrupt(xen);
     gicEoi(xen, intid);
   });
 }
@@ -169,7 +171,9 @@ export function installHypervisor(machine: Machine, image: XenImage, opts: Hyper
   machine.nativeCalls.set(NATIVE.idle, (pe) => {
     const xen = hv.xen;
     if (!xen) return;
-    if (xen.bootDone && xen.domains.length && xen.panicked === null) {
+    // A cross-call's SGI woke this CPU: take it (the IRQ path) before anything else.
+    if (callFunctionPending(xen, pe.id) && xen.panicked === null) run(xen, cpuFor(pe), () => gicInterrupt(xen));
+    if (xen.domainsUnpaused && xen.domains.length && xen.panicked === null) {
       run(xen, cpuFor(pe), () => schedule(xen));
       return;
     }
@@ -180,6 +184,19 @@ export function installHypervisor(machine: Machine, image: XenImage, opts: Hyper
     const xen = hv.xen!;
     run(xen, cpuFor(pe), () => {
       cpuUpWait(xen);
+      startDomains(xen);
+    });
+  });
+  machine.nativeCalls.set(NATIVE.smpCallWait, (pe) => {
+    const xen = hv.xen!;
+    const cpu = cpuFor(pe);
+    if (xen.panicked !== null) {
+      xen.cpu = cpu;
+      idle(xen);
+      return;
+    }
+    run(xen, cpu, () => {
+      smpCallWait(xen);
       startDomains(xen);
     });
   });

@@ -21,6 +21,8 @@ export const NATIVE = {
   cpuUpWait: 2,
   /** Secondary CPUs' entry (PSCI CPU_ON target), in .text.idmap. */
   secondary: 3,
+  /** A CPU waiting for a cross-call to complete (smp.ts), in .text. */
+  smpCallWait: 4,
   /** Vector slot n (0..15) of hyp_traps_vector is native call vectorBase + n. */
   vectorBase: 0x10,
 } as const;
@@ -114,6 +116,10 @@ const TEXT_FUNCS = [
   'vgicSyncFromLrs',
   'vgicFlushLrs',
   'vtimerInterrupt',
+  // Cross-calls (smp.ts): after .init is gone too.
+  'onSelectedCpus',
+  'smpCallFunctionInterrupt',
+  'smpCallWait',
 ];
 
 const INIT_FUNCS = [
@@ -230,6 +236,7 @@ export function buildXenImage(link: XenLink): XenImage {
   dv.setUint32(symbols.get('idleLoop')!.offset, nativeCallWord(NATIVE.idle), true);
   dv.setUint32(symbols.get('cpuUpWait')!.offset, nativeCallWord(NATIVE.cpuUpWait), true);
   dv.setUint32(symbols.get('initSecondary')!.offset, nativeCallWord(NATIVE.secondary), true);
+  dv.setUint32(symbols.get('smpCallWait')!.offset, nativeCallWord(NATIVE.smpCallWait), true);
   new TextEncoder().encodeInto(`Xen version ${XEN_VERSION}\0`, bytes.subarray(rodata.offset));
   void idmap;
 

@@ -17,6 +17,7 @@ import { Heap } from './mm/pageAlloc.js';
 import { bootFdtInfo, bootInfoLog, commandLineLog } from './bootfdt.js';
 import type { BootInfo } from './bootinfo.js';
 import { createDomUs } from './domain/dom0less.js';
+import { smpCallFunction, smpPark, smpWaitFor } from './smp.js';
 
 /** PSCI SYSTEM_OFF (SMC32 function ID). */
 const PSCI_SYSTEM_OFF = 0x8400_0008;
@@ -41,6 +42,7 @@ export function head(xen: Xen): void {
   // Secondary CPUs are coming up: the boot CPU waits in cpuUpWait (a native-call spin loop,
   // so the machine runs the other PEs meanwhile).
   if (xen.waitingFor.length) cpu.setPc(xen.sym('cpuUpWait'));
+  smpPark(xen);
 }
 
 /** start_xen. */
@@ -84,13 +86,23 @@ function startXenLate(xen: Xen): void {
   // region budget), then the domains themselves (their stage 2 from xen.mm.p2mInit).
   for (const d of xen.bootInfo?.domains ?? []) for (const l of xen.mm.domainMemory(xen, d)) xen.printk(l);
   createDomUs(xen);
-  // Domains are unpaused only after initDone's freeInitMemory (the entry glue schedules them);
-  // the knob does it here, on the boot-time configuration.
-  if (xen.knobs.unpauseEarly && xen.domains.length) xen.call('ctxtSwitch', () => xen.mm.p2mLoad(xen, null, xen.domains[0]));
   xen.state = SystemState.Active;
   if (xen.domains.length) {
     xen.printk('Std. Loglevel: All');
     xen.printk('Guest Loglevel: All');
+  }
+  // Domains are unpaused only once initDone's freeInitMemory has run on every pCPU. The knob
+  // does it here, as upstream Xen's start_xen does, and lets the idle secondaries pick their
+  // vCPUs up before the boot CPU goes on to init_done (on hardware they would at once).
+  if (xen.knobs.unpauseEarly && xen.domains.length) {
+    xen.domainsUnpaused = true;
+    xen.cpu.sev();
+    const idleCpus = (): string[] =>
+      [...xen.cpuOnline]
+        .filter((c) => c !== xen.cpu.id && !xen.curr.has(c) && xen.domains.some((d) => d.vcpus.some((v) => v.processor === c)))
+        .map((c) => `CPU${c}`);
+    smpWaitFor(xen, 'unpause-early', idleCpus, () => initDone(xen));
+    return;
   }
   initDone(xen);
 }
@@ -134,6 +146,7 @@ export function cpuUpWait(xen: Xen): void {
     xen.printk(`Brought up ${xen.cpuOnline.size} CPUs`);
     startXenLate(xen);
   });
+  smpPark(xen);
 }
 
 /**
@@ -194,22 +207,40 @@ function consoleInitPreirq(xen: Xen, early: EarlyFdt): void {
   });
 }
 
-/** init_done (in .text): free .init, then run the domains (or power off when there are none). */
+/**
+ * init_done (in .text): free .init — on every pCPU when the backend needs each to act (MPU:
+ * each installs and checks the runtime table, by cross-call) — then unpause and run the
+ * domains (or power off when there are none).
+ */
 function initDone(xen: Xen): void {
   xen.call('initDone', () => {
-    const cpu = xen.cpu;
     const kb = xen.call('freeInitMemory', () => {
       xen.requireState('freeInitMemory', SystemState.Active);
       return xen.mm.freeInitMemory(xen);
     });
-    xen.printk(`Freed ${kb}kB init memory.`);
-    xen.bootDone = true;
-    // With domains, the entry glue schedules them once this entry returns (schedule() moves
-    // the PC for good, so it runs outside every routine frame); without, power off cleanly.
-    if (xen.domains.length) return;
-    const kernels = xen.bootInfo?.modules.filter((m) => m.kind === 'kernel' && m.domain === undefined).length ?? 0;
-    if (kernels === 0) xen.printk('No domain configured: nothing to run. Powering off (PSCI SYSTEM_OFF).');
-    else xen.printk(`${kernels} dom0 kernel(s) configured, but dom0 is not supported yet. Powering off (PSCI SYSTEM_OFF).`);
-    cpu.smc(PSCI_SYSTEM_OFF);
+    const mm = xen.mm;
+    if (!mm.freeInitMemoryOnCpu) initDoneLate(xen, kb);
+    else
+      smpCallFunction(
+        xen,
+        'freeInitMemory',
+        (x) => mm.freeInitMemoryOnCpu!(x),
+        () => xen.call('initDone', () => initDoneLate(xen, kb)),
+      );
   });
+}
+
+/** The rest of init_done, once .init is gone everywhere: the domains are unpaused. */
+function initDoneLate(xen: Xen, kb: number): void {
+  const cpu = xen.cpu;
+  xen.printk(`Freed ${kb}kB init memory.`);
+  xen.bootDone = true;
+  xen.domainsUnpaused = true;
+  // With domains, the entry glue schedules them once this entry returns (schedule() moves
+  // the PC for good, so it runs outside every routine frame); without, power off cleanly.
+  if (xen.domains.length) return;
+  const kernels = xen.bootInfo?.modules.filter((m) => m.kind === 'kernel' && m.domain === undefined).length ?? 0;
+  if (kernels === 0) xen.printk('No domain configured: nothing to run. Powering off (PSCI SYSTEM_OFF).');
+  else xen.printk(`${kernels} dom0 kernel(s) configured, but dom0 is not supported yet. Powering off (PSCI SYSTEM_OFF).`);
+  cpu.smc(PSCI_SYSTEM_OFF);
 }

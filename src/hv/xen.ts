@@ -13,6 +13,7 @@ import type { BootInfo } from './bootinfo.js';
 import type { Domain, Vcpu } from './domain/domain.js';
 import { panic } from './panic.js';
 import { mmBackendFor, type MmBackend } from './mm/backend.js';
+import type { CallData, SmpWait } from './smp.js';
 
 /** Xen's system_state (xen/include/xen/kernel.h), the phases that guard what may be used. */
 export const enum SystemState {
@@ -35,9 +36,10 @@ export interface XenKnobs {
    */
   omitIdentityMap?: boolean;
   /**
-   * Seed 000: unpause the domains before free_init_memory installs the runtime MPU
-   * configuration — the boot pCPU switches into the first domain's stage 2 while the
-   * boot-time table is live (what a secondary pCPU picking up an unpaused vCPU would do).
+   * Seed 000: unpause the domains at the end of start_xen, before init_done's
+   * free_init_memory has installed the runtime MPU configuration on every pCPU (Xen's
+   * upstream order). An idle secondary picks up its vCPU at once and switches into the
+   * domain while its EL2 MPU still holds the boot-time table.
    */
   unpauseEarly?: boolean;
 }
@@ -88,6 +90,12 @@ export class Xen {
   /** The boot CPU waits at cpuUpWait for these; spins so far. */
   waitingFor: number[] = [];
   waitSpins = 0;
+  /** A wait some CPU spins in at smpCallWait (smp.ts: a cross-call's completion), or null. */
+  smpWait: SmpWait | null = null;
+  /** The cross-call in flight (smp.ts: on_selected_cpus' call_data), or null. */
+  callData: CallData | null = null;
+  /** domain_unpause_by_systemcontroller has run: idle pCPUs may pick up the domains' vCPUs. */
+  domainsUnpaused = false;
   /** The host device tree as bootFdtInfo saw it (the domain builder reads xen,domain nodes). */
   fdtBlob: Uint8Array | null = null;
   /** Domains (d1, d2, …), vCPUs created so far (round-robin placement), and per pCPU the vCPU

@@ -34,9 +34,9 @@ function boot(spec: Partial<XenBootSpec> = {}) {
 }
 
 /** The plan `armvisor mpu-plan` makes for the booted configuration (DTB where the loader put it). */
-function independentPlan(regions: number, dtbAddr: number) {
+function independentPlan(regions: number, dtbAddr: number, cpus = 1) {
   const sections = defaultXenSections();
-  const fdt = mpuInputFromFdt(r82DefaultTree({ ramSize: 512 * 1024 * 1024, cpus: 1 }), dtbAddr, sections);
+  const fdt = mpuInputFromFdt(r82DefaultTree({ ramSize: 512 * 1024 * 1024, cpus }), dtbAddr, sections);
   return planMpu({ sections, bootInfo: fdt.bootInfo, devices: fdt.devices, domains: fdt.domains, regions });
 }
 
@@ -183,22 +183,26 @@ test('MPU transient mappings: copyFromPaddr and mapDomainPage reach unmapped RAM
   );
 });
 
-test("r82 isolation: a guest touching another domain's static memory takes a stage-2 MPU fault and only its domain crashes", () => {
-  // domU1 runs domu-fault, which reads 0x10000000: domU2's third static-memory bank.
-  const loads = r82DefaultLoads(r82DefaultTree(), { '/chosen/domU1': 'domu-fault-r82d1.img', '/chosen/domU2': 'cprog-r82d2.img' });
-  const config = parseDts(readFileSync(R82_DEFAULT_DTS, 'utf8'), R82_DEFAULT_DTS);
-  const r = boot({ config, loads });
-  assert.equal(r.status, 0, r.message ?? r.out);
-  assert.equal(r.ruleEvents, 0, r.rules.join('\n'));
-  assert.match(r.out, /^\(XEN\) DOM1: domu-fault: reading unmapped IPA 10000000$/m);
-  assert.match(r.out, /^\(XEN\) Domain 1 \(vcpu#0\) crashed on cpu#0:$/m);
-  assert.match(r.out, /^\(XEN\)\s+FAR_EL2: 0000000010000000$/m);
-  assert.doesNotMatch(r.out, /DOM1: (PASS|FAIL|read)/);
-  // The other domain kept running to its end.
-  assert.match(r.out, /^\(XEN\) DOM2: DONE pass=\d+ fail=0$/m);
-  assert.equal(r.hv.xen!.domains[0].state, 'crashed');
-  assert.equal(r.hv.xen!.domains[1].state, 'shutdown');
-});
+for (const smp of [1, 2]) {
+  test(`r82 isolation (${smp} pCPU${smp > 1 ? 's' : ''}): a guest touching another domain's static memory takes a stage-2 MPU fault and only its domain crashes`, () => {
+    // domU1 runs domu-fault, which reads 0x10000000: domU2's third static-memory bank (with two
+    // pCPUs, domU2 runs on CPU1 at the same time, its regions enabled in CPU1's bank only).
+    const loads = r82DefaultLoads(r82DefaultTree(), { '/chosen/domU1': 'domu-fault-r82d1.img', '/chosen/domU2': 'cprog-r82d2.img' });
+    const config = parseDts(readFileSync(R82_DEFAULT_DTS, 'utf8'), R82_DEFAULT_DTS);
+    const r = boot({ config, loads, smp });
+    assert.equal(r.status, 0, r.message ?? r.out);
+    assert.equal(r.ruleEvents, 0, r.rules.join('\n'));
+    assert.match(r.out, /^\(XEN\) DOM1: domu-fault: reading unmapped IPA 10000000$/m);
+    assert.match(r.out, /^\(XEN\) Domain 1 \(vcpu#0\) crashed on cpu#0:$/m);
+    assert.match(r.out, /^\(XEN\)\s+FAR_EL2: 0000000010000000$/m);
+    assert.doesNotMatch(r.out, /DOM1: (PASS|FAIL|read)/);
+    // The other domain kept running to its end.
+    assert.match(r.out, /^\(XEN\) DOM2: DONE pass=\d+ fail=0$/m);
+    assert.equal(r.hv.xen!.domains[0].state, 'crashed');
+    assert.equal(r.hv.xen!.domains[1].state, 'shutdown');
+    assert.equal(r.hv.xen!.domains[1].vcpus[0].processor, smp - 1);
+  });
+}
 
 for (const regions of [16, 64]) {
   test(`r82 with ${regions} EL2 MPU regions: both guests run, every stage-2 switch checked against the plan`, () => {
@@ -212,9 +216,105 @@ for (const regions of [16, 64]) {
   });
 }
 
-test('r82 --knob unpause-early: a domain switched in on the boot-time MPU configuration is caught', () => {
-  const r = boot({ knobs: { unpauseEarly: true } });
+test('r82 --smp 2: the secondary installs the boot-time table, then the runtime one by cross-call, and runs domU2', () => {
+  const r = boot({ smp: 2 });
+  assert.equal(r.status, 0, r.message ?? r.out);
+  assert.equal(r.ruleEvents, 0, r.rules.join('\n'));
+  const xen = r.hv.xen!;
+  const mm = xen.mm as MpuBackend;
+  assert.match(r.out, /^\(XEN\) Brought up 2 CPUs$/m);
+  // The runtime table reached CPU1 (GIC_SGI_CALL_FUNCTION, checked there) before init_done went on.
+  const order = [
+    'MPU: runtime configuration installed',
+    'MPU: CPU1: runtime configuration installed; EL2 MPU = plan',
+    'Freed 8kB init memory.',
+    'DOM1:',
+  ];
+  const at = order.map((l) => r.out.indexOf(l));
+  assert.ok(
+    at.every((i, k) => i >= 0 && (k === 0 || i > at[k - 1])),
+    JSON.stringify(at),
+  );
+  // Round-robin placement: domU2's vCPU on CPU1, and both guests passed side by side.
+  assert.deepEqual(
+    xen.domains.map((d) => d.vcpus.map((v) => v.processor)),
+    [[0], [1]],
+  );
+  assert.match(r.out, /^\(XEN\) DOM1: DONE pass=2 fail=0$/m);
+  assert.match(r.out, /^\(XEN\) DOM2: DONE pass=\d+ fail=0$/m);
+  assert.doesNotMatch(r.out, /FAIL|crashed/);
+  // Each pCPU installed boot then runtime, each install checked; CPU1 switched domU2 in itself.
+  assert.deepEqual(
+    mm.installLog.map((i) => `${i.cpu}:${i.table}`),
+    ['0:boot', '1:boot', '0:runtime', '1:runtime'],
+  );
+  assert.ok(
+    mm.switchLog.some((s) => s.cpu === 1 && s.to === 'domU2'),
+    JSON.stringify(mm.switchLog),
+  );
+  // The ordering rule: no domain switched in anywhere before every pCPU held the runtime table.
+  const ready = Math.max(...mm.installLog.filter((i) => i.table === 'runtime').map((i) => i.seq));
+  for (const s of mm.switchLog) {
+    assert.equal(s.on, 'runtime');
+    assert.ok(s.seq > ready, JSON.stringify(s));
+  }
+  // mpu-plan agrees with what each PE's EL2 MPU holds at the end (idle: no guest region).
+  const plan = independentPlan(32, xen.fdtPa, 2);
+  for (const pe of r.machine.pes) assert.deepEqual(diffProgrammed(plan, pmsaOf(pe).el2, 'runtime'), [], `PE${pe.id}`);
+});
+
+for (const smp of [1, 4]) {
+  test(`r82 --smp ${smp}: every pCPU's EL2 MPU equals mpu-plan's runtime table after the guests ran`, () => {
+    const r = boot({ smp, pmsa: { el2Regions: 16 } });
+    assert.equal(r.status, 0, r.message ?? r.out);
+    assert.equal(r.ruleEvents, 0, r.rules.join('\n'));
+    const plan = independentPlan(16, r.hv.xen!.fdtPa, smp);
+    assert.equal(r.machine.pes.length, smp);
+    for (const pe of r.machine.pes) {
+      assert.deepEqual(diffProgrammed(plan, pmsaOf(pe).el2, 'runtime'), [], `PE${pe.id}`);
+      assert.ok(diffProgrammed(plan, pmsaOf(pe).el2, 'boot').length >= 5, `PE${pe.id} is not on the boot-time table`);
+    }
+    for (let c = 1; c < smp; c++)
+      assert.match(r.out, new RegExp(`^\\(XEN\\) MPU: CPU${c}: runtime configuration installed; EL2 MPU = plan$`, 'm'));
+  });
+}
+
+test('r82 --smp 2 --knob unpause-early: a secondary switches a domain in on the boot-time MPU configuration', () => {
+  const r = boot({ smp: 2, knobs: { unpauseEarly: true } });
   assert.equal(r.status, 3, r.out);
-  assert.match(r.hv.panicked ?? '', /^MPU: d1 scheduled on CPU0 before the runtime MPU configuration is installed$/);
-  assert.doesNotMatch(r.out, /DOM1:|runtime configuration installed/);
+  const mm = r.hv.xen!.mm as MpuBackend;
+  // CPU1 picked domU2 up before init_done: it never got the runtime table.
+  assert.deepEqual(
+    mm.installLog.map((i) => `${i.cpu}:${i.table}`),
+    ['0:boot', '1:boot'],
+  );
+  assert.deepEqual(
+    mm.switchLog.map((s) => `${s.cpu}:${s.to}:${s.on}`),
+    ['1:domU2:boot'],
+  );
+  // What that bank gives: .init still reachable at EL2, the hypervisor's own heap and GIC
+  // regions switched off by the PRENR write, and none of domU2's regions (its stage 2).
+  assert.match(r.out, /^\(XEN\) MPU: CPU1 switched domU2 in while its EL2 MPU holds the boot-time configuration:$/m);
+  assert.match(r.out, /^\(XEN\)   boot-only regions still live at EL2: \.init\.text \(slot 4\), \.init\.data \(slot 5\)$/m);
+  assert.match(
+    r.out,
+    /^\(XEN\)   boot-time regions the switch turned off: DTB \(slot 8\), .*static heap \(slot 11\), GICD \(slot 12\), GICR \(slot 13\)$/m,
+  );
+  assert.match(
+    r.out,
+    /^\(XEN\)   domU2's regions missing from the bank \(its stage 2\): RAM bank 0 \+ RAM bank 1 \(slot 30\), RAM bank 2 \(slot 31\)$/m,
+  );
+  // The plan check on CPU1 reports the mismatch, slot by slot.
+  assert.match(r.out, /^\(XEN\) Panic on CPU 1:$/m);
+  const p = r.hv.panicked ?? '';
+  assert.match(p, /^MPU: CPU1 switched domU2 in while its EL2 MPU holds the boot-time configuration: slot 0: /);
+  assert.match(p, /slot 4: region 4 0x000214000\.\.0x000214fff RO-priv AttrIndx 7, the plan has static heap/);
+  assert.match(p, /slot 30: region 30 0x000000000\.\.0x00000003f .*the plan has RAM bank 0 \+ RAM bank 1/);
+  assert.doesNotMatch(r.out, /DOM\d:|Freed \d+kB/);
+  // Deterministic: the same run again prints the same.
+  assert.equal(boot({ smp: 2, knobs: { unpauseEarly: true } }).out, r.out);
+  // With one pCPU the upstream order is harmless: nothing runs until the boot CPU idles.
+  const one = boot({ knobs: { unpauseEarly: true } });
+  assert.equal(one.status, 0, one.message ?? one.out);
+  assert.ok((one.hv.xen!.mm as MpuBackend).switchLog.every((s) => s.on === 'runtime'));
 });

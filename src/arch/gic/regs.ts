@@ -42,3 +42,19 @@ export const GICR_TYPER_LAST = 1 << 4;
 /** GICR_WAKER.ProcessorSleep and ChildrenAsleep. */
 export const GICR_WAKER_PROCESSOR_SLEEP = 1 << 1;
 export const GICR_WAKER_CHILDREN_ASLEEP = 1 << 2;
+
+/**
+ * ICC_SGI1R_EL1 (§12.2.23): INTID [27:24], TargetList [15:0] (Aff0 = RS × 16 + bit), Aff1
+ * [23:16], Aff2 [39:32], IRM [40] (0: the list), RS [47:44], Aff3 [55:48]. One write reaches
+ * the PEs of one Aff3.Aff2.Aff1 cluster whose Aff0 lies in one 16-wide range.
+ */
+export function encodeSgi1r(f: { intid: number; targets: number; aff1: number; aff2: number; aff3: number; rs: number }): bigint {
+  return (
+    BigInt(f.targets & 0xffff) |
+    (BigInt(f.aff1 & 0xff) << 16n) |
+    (BigInt(f.intid & 0xf) << 24n) |
+    (BigInt(f.aff2 & 0xff) << 32n) |
+    (BigInt(f.rs & 0xf) << 44n) |
+    (BigInt(f.aff3 & 0xff) << 48n)
+  );
+}

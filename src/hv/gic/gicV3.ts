@@ -18,6 +18,7 @@ import {
   GICR_TYPER_LAST,
   GICR_WAKER_CHILDREN_ASLEEP,
   GICR_WAKER_PROCESSOR_SLEEP,
+  encodeSgi1r,
 } from '../../arch/gic/regs.js';
 
 /** GICD_CTLR.RWP: a write is still propagating. */
@@ -226,4 +227,32 @@ export function gicEoi(xen: Xen, intid: number): void {
   xen.cpu.writeSysreg('ICC_EOIR1_EL1', BigInt(intid));
   xen.cpu.writeSysreg('ICC_DIR_EL1', BigInt(intid));
   xen.cpu.isb();
+}
+
+/**
+ * gicv3_send_sgi_list: SGI `sgi` to the logical CPUs `targetCpus` (by their /cpus MPIDR), one
+ * ICC_SGI1R_EL1 write per Aff3.Aff2.Aff1 cluster and 16-wide Aff0 range. The DSB first makes
+ * the caller's Normal-memory stores (the cross-call's data) visible to the targets before
+ * they can take the interrupt (Xen's dsb(ishst) in send_SGI_mask); the ISB after makes the
+ * write take effect before the caller goes on (GICv3 §12.1.6: system-register writes that
+ * generate SGIs are not self-synchronising).
+ */
+export function gicSendSgi(xen: Xen, gic: HostGic, sgi: number, targetCpus: readonly number[]): void {
+  void gic;
+  const cpu = xen.cpu;
+  if (sgi < 0 || sgi > 15) panic(`GICv3: SGI ${sgi} is not an SGI (0..15)`);
+  const groups = new Map<string, { aff1: number; aff2: number; aff3: number; rs: number; targets: number }>();
+  for (const c of targetCpus) {
+    const m = xen.cpuMpidr[c];
+    if (m === undefined) panic(`GICv3: SGI ${sgi} to CPU${c}, which has no MPIDR`);
+    const aff0 = m & 0xff;
+    const g = { aff1: (m >>> 8) & 0xff, aff2: (m >>> 16) & 0xff, aff3: Math.floor(m / 2 ** 32) & 0xff, rs: aff0 >>> 4 };
+    const key = `${g.aff3}.${g.aff2}.${g.aff1}.${g.rs}`;
+    const at = groups.get(key) ?? { ...g, targets: 0 };
+    at.targets |= 1 << (aff0 & 0xf);
+    groups.set(key, at);
+  }
+  cpu.dsb();
+  for (const g of groups.values()) cpu.writeSysreg('ICC_SGI1R_EL1', encodeSgi1r({ intid: sgi, ...g }));
+  cpu.isb();
 }

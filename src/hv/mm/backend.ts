@@ -65,6 +65,12 @@ export interface MmBackend {
   p2mLoad(xen: Xen, prev: Domain | null, next: Domain | null): void;
   /** free_init_memory: drop .init (MPU: and install the runtime configuration); kB freed. */
   freeInitMemory(xen: Xen): number;
+  /**
+   * What every other pCPU does once the boot CPU has freed .init, before any domain is
+   * unpaused (init_done runs it by cross-call, smp.ts): MPU, install and check the runtime
+   * table in its own EL2 MPU. Absent when there is nothing per CPU (MMU: the tables are shared).
+   */
+  freeInitMemoryOnCpu?(xen: Xen): void;
 }
 
 /** The backend for a PE of `profile` (Armv8-A: VMSA; Armv8-R AArch64: PMSA at EL2). */

@@ -27,7 +27,7 @@ import type { IoremapAttr, MmBackend } from '../backend.js';
 import { panic } from '../../panic.js';
 import { bootFdtInfo } from '../../bootfdt.js';
 import { SCTLR } from '../../../arch/sysreg/fields.js';
-import { aliasName, decodeRegion, REGION_GRANULE, type Region } from '../../../arch/pmsa/regions.js';
+import { aliasName, decodeRegion, encodePrbar, encodePrlar, REGION_GRANULE, type Region } from '../../../arch/pmsa/regions.js';
 import { SCTLR_EL2_SET } from '../mmu/switch.js';
 import { planMpu, type DomainMem, type MpuPlan } from './plan.js';
 import type { Domain } from '../../domain/domain.js';
@@ -75,10 +75,18 @@ export class MpuBackend implements MmBackend {
   private domainMem: readonly DomainMem[] = [];
   /** The domain whose regions are loaded in each pCPU's EL2 MPU (absent / null: none). */
   private readonly loadedOn = new Map<number, string | null>();
-  /** Every stage-2 switch made, with its register writes; each was checked against the plan. */
-  readonly switchLog: { cpu: number; from: string | null; to: string | null; writes: number }[] = [];
-  /** The table installed on the boot CPU. */
+  /**
+   * Every stage-2 switch made, with its register writes and the table the pCPU held; each was
+   * checked against the plan. `seq` orders it with installLog.
+   */
+  readonly switchLog: { cpu: number; from: string | null; to: string | null; writes: number; on: 'boot' | 'runtime'; seq: number }[] = [];
+  /** Every whole-table install, per pCPU, checked against the plan when it was made. */
+  readonly installLog: { cpu: number; table: 'boot' | 'runtime'; seq: number }[] = [];
+  private seq = 0;
+  /** The system's configuration: boot-time until freeInitMemory (what a secondary coming up installs). */
   table: 'boot' | 'runtime' = 'boot';
+  /** The table each pCPU's EL2 MPU holds (its own bank: PMSA regions are per PE). */
+  private readonly tableOn = new Map<number, 'boot' | 'runtime'>();
   /** Transient regions in use, by slot. */
   private readonly transient = new Map<number, SlotRegion>();
   /** Regions ioremapped while the boot table is live (slot in the boot table → region). */
@@ -139,6 +147,11 @@ export class MpuBackend implements MmBackend {
     return planMpu({ sections: sectionsFromXenImage(xen.image), bootInfo: bi, devices: input.devices, domains: input.domains, regions });
   }
 
+  /** The table the calling pCPU's EL2 MPU holds. */
+  liveTable(xen: Xen): 'boot' | 'runtime' {
+    return this.tableOn.get(xen.cpu.id) ?? 'boot';
+  }
+
   /** Program `table` on the calling CPU with its MPU off, turn it on, check it against the plan. */
   private install(xen: Xen, table: 'boot' | 'runtime'): void {
     const cpu = xen.cpu;
@@ -146,6 +159,11 @@ export class MpuBackend implements MmBackend {
     cpu.writeSysreg('SCTLR_EL2', SCTLR_EL2_SET);
     cpu.isb();
     for (const w of installWrites(plan, table)) cpu.writeSysreg(w.reg, w.value);
+    // A secondary coming up while the boot table is live needs what was ioremapped since too.
+    if (table === 'boot') for (const r of this.bootExtra.values()) this.program(xen, r, true);
+    this.tableOn.set(cpu.id, table);
+    this.loadedOn.delete(cpu.id);
+    this.installLog.push({ cpu: cpu.id, table, seq: this.seq++ });
     cpu.dsb();
     cpu.isb();
     // No background region (SCTLR_EL2.BR = 0): an address no region covers faults. WXN as on
@@ -155,21 +173,23 @@ export class MpuBackend implements MmBackend {
     this.check(xen, table);
   }
 
-  /** diffProgrammed against the live MPU; panic on any difference. */
-  private check(xen: Xen, table: 'boot' | 'runtime'): void {
+  /** diffProgrammed against the live MPU; panic on any difference (`what`: the situation, for the message). */
+  private check(xen: Xen, table: 'boot' | 'runtime', what?: string): void {
     const running = table === 'runtime' ? (this.loadedOn.get(xen.cpu.id) ?? null) : null;
     const diff = diffProgrammed(this.need(), mpuReadback(xen), table, running);
     // Regions this backend added since (ioremap while booting, transient mappings) are expected too.
     const extra = new Set([...this.transient.keys(), ...(table === 'boot' ? this.bootExtra.keys() : [])]);
     const bad = diff.filter((l) => !extra.has(Number(/^slot (\d+):/.exec(l)?.[1] ?? -1)));
-    if (bad.length) panic(`MPU: the programmed ${table}-time configuration differs from the plan: ${bad.join('; ')}`);
+    if (bad.length)
+      panic(`MPU: ${what ?? `the programmed ${table}-time configuration on CPU${xen.cpu.id} differs from the plan`}: ${bad.join('; ')}`);
   }
 
   /** The slots enabled in the live table, with what is in them. */
   private live(xen: Xen): Map<number, SlotRegion> {
     const plan = this.need();
-    const m = expectedSlots(plan, this.table, this.table === 'runtime' ? (this.loadedOn.get(xen.cpu.id) ?? null) : null);
-    if (this.table === 'boot') for (const [i, r] of this.bootExtra) m.set(i, r);
+    const table = this.liveTable(xen);
+    const m = expectedSlots(plan, table, table === 'runtime' ? (this.loadedOn.get(xen.cpu.id) ?? null) : null);
+    if (table === 'boot') for (const [i, r] of this.bootExtra) m.set(i, r);
     for (const [i, r] of this.transient) m.set(i, r);
     return m;
   }
@@ -190,9 +210,9 @@ export class MpuBackend implements MmBackend {
     // Resident (disabled) guest regions of PRENR mode hold their slots too.
     const used = new Set([
       ...this.live(xen).keys(),
-      ...(this.table === 'runtime' ? plan.domains.flatMap((d) => d.regions.map((r) => r.index)) : []),
+      ...(this.liveTable(xen) === 'runtime' ? plan.domains.flatMap((d) => d.regions.map((r) => r.index)) : []),
     ]);
-    const order = this.table === 'runtime' ? plan.free : Array.from({ length: plan.regions }, (_, i) => i);
+    const order = this.liveTable(xen) === 'runtime' ? plan.free : Array.from({ length: plan.regions }, (_, i) => i);
     const slot = order.find((i) => !used.has(i));
     if (slot === undefined) panic(`MPU: no free EL2 region for ${purpose}: all ${plan.regions} are in use`);
     return slot;
@@ -264,7 +284,8 @@ export class MpuBackend implements MmBackend {
       const r = mpuIoremap(this.need(), first, size, IOREMAP_TYPE[attr]);
       if (!r.ok) panic(`MPU: ${r.error}`);
       if (!r.reused) {
-        if (this.table === 'runtime') this.program(xen, r.region, true);
+        // Into the calling pCPU's bank (a runtime ioremap on a secondary's bank is not done yet).
+        if (this.liveTable(xen) === 'runtime') this.program(xen, r.region, true);
         else {
           // The boot table is live: the new runtime region also needs a boot-time slot.
           const slot = this.freeSlot(xen, `ioremap ${hx(first)}`);
@@ -323,10 +344,16 @@ export class MpuBackend implements MmBackend {
     return xen.sym('initSecondary');
   }
 
+  /**
+   * enable_secondary_cpu_mm (Xen's arm64/mpu/head.S has only a stub that spins, "SMP not
+   * enabled yet": xen-facts §4.5): with this PE's MPU off, the table the system is in — the
+   * boot-time one, from the shared plan, while start_xen runs — then SCTLR_EL2.M with WXN, and
+   * the bank read back against the plan. PMSA regions are per PE: nothing is shared but the plan.
+   */
   enableSecondaryMm(xen: Xen): void {
     xen.cpu.writeSysreg('MAIR_EL2', MPU_MAIRVAL);
     xen.cpu.writeSysreg('VBAR_EL2', BigInt(xen.sym('hypTrapsVector')));
-    this.install(xen, this.table);
+    xen.call('enableMpu', () => this.install(xen, this.table));
   }
 
   domainMemory(xen: Xen, path: string): string[] {
@@ -389,9 +416,11 @@ export class MpuBackend implements MmBackend {
     xen.call('p2mLoad', () => {
       const cpu = xen.cpu;
       const plan = this.need();
-      // seed 000: a domain must never run on the boot-time configuration.
-      if (this.table !== 'runtime')
-        panic(`MPU: ${next ? `d${next.id}` : 'the idle vCPU'} scheduled on CPU${cpu.id} before the runtime MPU configuration is installed`);
+      // seed 000: a domain must never run on the boot-time configuration — init_done unpauses
+      // the domains only after every pCPU installed the runtime table. Should one switch in on
+      // a bank still holding the boot-time table (--knob unpause-early), the writes below assume
+      // the runtime layout, and the check after them says what this pCPU really holds.
+      const on = this.liveTable(xen);
       const from = this.loadedOn.get(cpu.id) ?? null;
       // The idle vCPU: no guest region enabled, so nothing of a domain stays reachable.
       const to = next ? planName(next) : null;
@@ -402,9 +431,33 @@ export class MpuBackend implements MmBackend {
       cpu.dsb();
       cpu.isb();
       this.loadedOn.set(cpu.id, to);
-      this.check(xen, 'runtime');
-      this.switchLog.push({ cpu: cpu.id, from, to, writes: writes.length });
+      this.switchLog.push({ cpu: cpu.id, from, to, writes: writes.length, on, seq: this.seq++ });
+      const who = `CPU${cpu.id} switched ${to ?? 'the idle vCPU'} in while its EL2 MPU holds the boot-time configuration`;
+      if (on === 'boot') for (const l of this.bootTableDamage(xen, who, to)) xen.printk(l);
+      this.check(xen, 'runtime', on === 'boot' ? who : undefined);
     });
+  }
+
+  /**
+   * What a switch made on a bank holding the boot-time table leaves (read back from the bank):
+   * boot-only regions still live at EL2, boot-time regions the switch turned off, and the
+   * domain's own regions that are not there — its stage 2 as the EL2 MPU gives it.
+   */
+  private bootTableDamage(xen: Xen, who: string, to: string | null): string[] {
+    const plan = this.need();
+    const bank = mpuReadback(xen);
+    const holds = (r: SlotRegion): boolean => {
+      const g = bank.region(r.index);
+      return g.en && encodePrbar(g) === r.prbar && encodePrlar(g) === r.prlar;
+    };
+    const names = (rs: SlotRegion[]): string => rs.map((r) => `${r.purpose} (slot ${r.index})`).join(', ') || 'none';
+    const d = plan.domains.find((x) => x.name === to);
+    return [
+      `MPU: ${who}:`,
+      `  boot-only regions still live at EL2: ${names(plan.boot.filter((r) => r.lifetime === 'boot' && holds(r)))}`,
+      `  boot-time regions the switch turned off: ${names(plan.boot.filter((r) => !bank.region(r.index).en))}`,
+      ...(d ? [`  ${d.name}'s regions missing from the bank (its stage 2): ${names(d.regions.filter((r) => !holds(r)))}`] : []),
+    ];
   }
 
   freeInitMemory(xen: Xen): number {
@@ -421,6 +474,18 @@ export class MpuBackend implements MmBackend {
       `MPU: runtime configuration installed: ${plan.hypervisorRegions} hypervisor regions (${plan.freed.length} boot-only freed, ${plan.merges.length} merge${plan.merges.length === 1 ? '' : 's'}); EL2 MPU = plan`,
     );
     return (id.offset + id.size - it.offset) / 1024;
+  }
+
+  /**
+   * A secondary's part of free_init_memory (by cross-call from initDone): the same runtime
+   * table in its own EL2 MPU, MPU off while it is written, then checked against the plan — so
+   * no pCPU can still reach .init, the DTB or the boot modules, or lack a domain's resident
+   * regions, when the domains are unpaused.
+   */
+  freeInitMemoryOnCpu(xen: Xen): void {
+    if (this.table !== 'runtime') panic(`MPU: CPU${xen.cpu.id} asked to install the runtime configuration before the boot CPU did`);
+    xen.call('setupRuntimeMpu', () => this.install(xen, 'runtime'));
+    xen.printk(`MPU: CPU${xen.cpu.id}: runtime configuration installed; EL2 MPU = plan`);
   }
 }
 
