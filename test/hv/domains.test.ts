@@ -1,6 +1,7 @@
 // dom0less domUs end to end: our self-checking test guests (guests/src-domu and the -domu
 // variants) run at EL1 under stage 2, side by side on two pCPUs, print through the vpl011 and
-// power off with PSCI; a guest touching an unmapped IPA has only its own domain crashed;
+// power off with PSCI; a guest that cannot take the abort for an unmapped IPA has only its own
+// domain crashed (test/hv/isolation.test.ts: injected aborts, flooding);
 // hypercalls with bad arguments get Xen's error codes; runs are deterministic.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
