@@ -184,7 +184,11 @@ function doTrapStage2AbortGuest(xen: Xen, v: Vcpu, esr: number): void {
   });
 }
 
-/** handle_mmio / try_handle_mmio: dispatch to the registered handler covering `gpa`. */
+/**
+ * handle_mmio / try_handle_mmio: dispatch to the registered handler covering `gpa`. False when
+ * none covers it (IO_UNHANDLED) or the handler refused the access (IO_ABORT): either way the
+ * caller injects the abort.
+ */
 function handleMmio(xen: Xen, v: Vcpu, gpa: number, iss: DabtIss): boolean {
   return xen.call('handleMmio', () => {
     const h = v.domain.mmio.find((m) => gpa >= m.base && gpa + iss.size <= m.base + m.size);
@@ -193,12 +197,13 @@ function handleMmio(xen: Xen, v: Vcpu, gpa: number, iss: DabtIss): boolean {
     const off = gpa - h.base;
     if (iss.write) {
       const val = iss.srt === 31 ? 0n : cpu.xr(iss.srt);
-      h.write(v, off, iss.size, BigInt.asUintN(iss.size * 8, val));
-    } else {
-      let r = BigInt.asUintN(iss.size * 8, h.read(v, off, iss.size));
-      if (iss.sse) r = BigInt.asUintN(iss.sf ? 64 : 32, BigInt.asIntN(iss.size * 8, r));
-      if (iss.srt !== 31) cpu.setX(iss.srt, r);
+      return h.write(v, off, iss.size, BigInt.asUintN(iss.size * 8, val), iss.srt) !== false;
     }
+    const got = h.read(v, off, iss.size, iss.srt);
+    if (got === null) return false;
+    let r = BigInt.asUintN(iss.size * 8, got);
+    if (iss.sse) r = BigInt.asUintN(iss.sf ? 64 : 32, BigInt.asIntN(iss.size * 8, r));
+    if (iss.srt !== 31) cpu.setX(iss.srt, r);
     return true;
   });
 }

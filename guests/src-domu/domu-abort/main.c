@@ -58,6 +58,23 @@ static void mmio_no_isv(void)
 	report("abort-gicd-ldp-no-isv", abort_ok(DABT_CUR, GUEST_GICD_BASE, at));
 }
 
+/* The vpl011 (Xen 4.17's vpl011_mmio_read/write) refuses what it does not emulate: an unknown
+ * register (here CR and PeriphID0) or a 64-bit access. The handler returns 0 and Xen injects
+ * the same abort as for an unowned IPA. */
+static void vpl011_refused(void)
+{
+	u64 at, v;
+	expect_exception(0);
+	asm volatile("adr %0, 1f\n1:\tstr wzr, [%1]" : "=&r"(at) : "r"(UART_BASE + 0x30) : "memory");
+	report("abort-vpl011-write-cr", abort_ok(DABT_CUR, UART_BASE + 0x30, at));
+	expect_exception(0);
+	asm volatile("adr %0, 1f\n1:\tldr %w1, [%2]" : "=&r"(at), "=&r"(v) : "r"(UART_BASE + 0xfe0) : "memory");
+	report("abort-vpl011-read-periphid", abort_ok(DABT_CUR, UART_BASE + 0xfe0, at));
+	expect_exception(0);
+	asm volatile("adr %0, 1f\n1:\tldr %1, [%2]" : "=&r"(at), "=&r"(v) : "r"(UART_BASE + 0x18) : "memory");
+	report("abort-vpl011-read64-fr", abort_ok(DABT_CUR, UART_BASE + 0x18, at));
+}
+
 /* Branch to an unowned IPA: a stage-2 instruction abort; the handler returns through x30. */
 static void fetch_unowned(void)
 {
@@ -87,6 +104,7 @@ int main(void)
 	data_write("abort-write-unowned-ipa", UNOWNED_IPA + 0x1000);
 	data_read("abort-read-other-domain-pa", OTHER_DOMAIN_PA);
 	mmio_no_isv();
+	vpl011_refused();
 	fetch_unowned();
 	el0_read_unowned();
 	/* After all of that the domain still works: its own RAM and its vpl011. */
