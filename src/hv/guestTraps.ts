@@ -5,8 +5,8 @@
 import { paddr } from './format.js';
 import type { Xen } from './xen.js';
 import type { Domain, Vcpu } from './domain/domain.js';
-import { domName, PSR_GUEST64_INIT } from './domain/domain.js';
-import { EC, ESR_IL } from '../arch/esr.js';
+import { domName } from './domain/domain.js';
+import { ABT, EC, ESR_IL } from '../arch/esr.js';
 import { describeEsr } from '../arch/esr-decode.js';
 import { XEN_VERSION } from './image.js';
 import { doTrapHypercall, XEN_HYPERCALL_TAG } from './hypercall.js';
@@ -14,6 +14,7 @@ import { doVpsciCall } from './vpsci.js';
 import { raiseSoftirqSchedule, vcpuWake } from './sched.js';
 import { vgicSyncFromLrs } from './vgic/vgic.js';
 import { physTimer, vtimerEmulateSysreg } from './vtimer.js';
+import { cannotTakeAbort, injectAbtException, injectUndef, noteGuestSyncExit } from './inject.js';
 
 type GuestTrap = (xen: Xen, v: Vcpu, esr: number) => void;
 
@@ -46,6 +47,7 @@ export function doTrapGuestSync(xen: Xen, v: Vcpu): void {
   xen.call('doTrapGuestSync', () => {
     const esr = Number(xen.cpu.readSysreg('ESR_EL2') & 0xffff_ffffn);
     const h = GUEST_SYNC[esr >>> 26];
+    if (esr >>> 26 !== EC.DABT_LOW && esr >>> 26 !== EC.IABT_LOW) noteGuestSyncExit(v);
     if (h) h(xen, v, esr);
     else {
       xen.printk(`${vName(v)} Unhandled guest exception: ESR_EL2 0x${esr.toString(16)}`);
@@ -124,18 +126,7 @@ function doTrapSysreg(xen: Xen, v: Vcpu, esr: number): void {
  * the instruction were UNDEFINED there. `atInsn`: the PC still points at the instruction.
  */
 export function injectUndefException(xen: Xen, v: Vcpu, esr: number, atInsn: boolean): void {
-  xen.call('injectUndefException', () => {
-    const cpu = xen.cpu;
-    const pc = atInsn ? v.pc : v.pc - 4n;
-    const mode = Number(v.cpsr & 0xfn);
-    // Vector offset (Arm ARM D1.10.2): current EL with SP0 0x000, SPx 0x200, lower EL 0x400.
-    const off = mode === 0x5 ? 0x200n : mode === 0x4 ? 0x000n : 0x400n;
-    cpu.writeSysreg('ESR_EL1', BigInt((EC.UNKNOWN << 26) | (esr & ESR_IL)));
-    cpu.writeSysreg('ELR_EL1', pc);
-    cpu.writeSysreg('SPSR_EL1', v.cpsr);
-    v.pc = cpu.readSysreg('VBAR_EL1') + off;
-    v.cpsr = PSR_GUEST64_INIT;
-  });
+  xen.call('injectUndefException', () => injectUndef(xen, v, esr, atInsn ? v.pc : v.pc - 4n));
 }
 
 /** Decoded data-abort syndrome (ISS with ISV = 1). */
@@ -166,8 +157,9 @@ function dabtIss(esr: number): DabtIss {
 /**
  * do_trap_stage2_abort_guest: a stage-2 fault. Translation faults on an emulated device's
  * range with a valid syndrome go to its handler (handleMmio); anything else — an unmapped IPA,
- * a fault on the stage-1 walk, an instruction fetch — is something this hypervisor cannot
- * complete, so the domain is crashed.
+ * a registered range without ISV, a fault on the stage-1 walk, an instruction fetch, a
+ * permission fault — gets the abort Xen injects (inject.ts), unless the guest cannot take it
+ * (cannotTakeAbort) or the abort is external (EA: Xen's SError path): then the domain crashes.
  */
 function doTrapStage2AbortGuest(xen: Xen, v: Vcpu, esr: number): void {
   xen.call('doTrapStage2AbortGuest', () => {
@@ -178,17 +170,25 @@ function doTrapStage2AbortGuest(xen: Xen, v: Vcpu, esr: number): void {
     const iss = dabtIss(esr);
     const isData = esr >>> 26 === EC.DABT_LOW;
     if (isData && iss.isv && !iss.s1ptw && handleMmio(xen, v, gpa, iss)) {
+      noteGuestSyncExit(v);
       advancePc(v, esr);
       return;
     }
+    const external = (esr & ABT.EA) !== 0;
+    const why = external ? 'external abort' : cannotTakeAbort(xen, v, isData, v.pc, far);
     xen.printk(
-      `${vName(v)} unhandled ${isData ? 'data' : 'prefetch'} abort: HSR=0x${esr.toString(16)} pc=0x${paddr(v.pc)} gva=0x${paddr(far)} gpa=0x${paddr(gpa)}`,
+      `${vName(v)} unhandled ${isData ? 'data' : 'prefetch'} abort: HSR=0x${esr.toString(16)} pc=0x${paddr(v.pc)} gva=0x${paddr(far)} gpa=0x${paddr(gpa)}${why ? `: ${why}` : ''}`,
     );
-    domainCrash(xen, v.domain, 'doTrapStage2AbortGuest');
+    if (why) domainCrash(xen, v.domain, 'doTrapStage2AbortGuest');
+    else injectAbtException(xen, v, isData, far, esr);
   });
 }
 
-/** handle_mmio / try_handle_mmio: dispatch to the registered handler covering `gpa`. */
+/**
+ * handle_mmio / try_handle_mmio: dispatch to the registered handler covering `gpa`. False when
+ * none covers it (IO_UNHANDLED) or the handler refused the access (IO_ABORT): either way the
+ * caller injects the abort.
+ */
 function handleMmio(xen: Xen, v: Vcpu, gpa: number, iss: DabtIss): boolean {
   return xen.call('handleMmio', () => {
     const h = v.domain.mmio.find((m) => gpa >= m.base && gpa + iss.size <= m.base + m.size);
@@ -197,12 +197,13 @@ function handleMmio(xen: Xen, v: Vcpu, gpa: number, iss: DabtIss): boolean {
     const off = gpa - h.base;
     if (iss.write) {
       const val = iss.srt === 31 ? 0n : cpu.xr(iss.srt);
-      h.write(v, off, iss.size, BigInt.asUintN(iss.size * 8, val));
-    } else {
-      let r = BigInt.asUintN(iss.size * 8, h.read(v, off, iss.size));
-      if (iss.sse) r = BigInt.asUintN(iss.sf ? 64 : 32, BigInt.asIntN(iss.size * 8, r));
-      if (iss.srt !== 31) cpu.setX(iss.srt, r);
+      return h.write(v, off, iss.size, BigInt.asUintN(iss.size * 8, val), iss.srt) !== false;
     }
+    const got = h.read(v, off, iss.size, iss.srt);
+    if (got === null) return false;
+    let r = BigInt.asUintN(iss.size * 8, got);
+    if (iss.sse) r = BigInt.asUintN(iss.sf ? 64 : 32, BigInt.asIntN(iss.size * 8, r));
+    if (iss.srt !== 31) cpu.setX(iss.srt, r);
     return true;
   });
 }

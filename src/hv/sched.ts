@@ -15,6 +15,7 @@ import { SCTLR_GUEST_INIT } from './domain/domain.js';
 import { gicEnablePpi, TIMER_HYP_PPI } from './gic/gicV3.js';
 import { TIMER_VIRT_PPI, vgicFlushLrs } from './vgic/vgic.js';
 import { vtimerCheck, vtimerTicksLeft } from './vtimer.js';
+import { armSlice } from './slice.js';
 
 /**
  * The time slice: the EL2 physical timer (CNTHP, PPI 26) interrupts a vCPU after this many
@@ -139,8 +140,7 @@ export function schedule(xen: Xen): void {
     }
     // The slice, or sooner when the vCPU's emulated physical timer is due (Xen's timer softirq).
     const due = vtimerTicksLeft(xen, next);
-    cpu.writeSysreg('CNTHP_TVAL_EL2', due !== null && due < SLICE_TICKS ? due : SLICE_TICKS);
-    cpu.writeSysreg('CNTHP_CTL_EL2', 1n);
+    armSlice(xen, next, SLICE_TICKS, due);
   }
   xen.curr.set(cpu.id, next);
   vgicFlushLrs(xen, next);

@@ -185,16 +185,18 @@ test('MPU transient mappings: copyFromPaddr and mapDomainPage reach unmapped RAM
 
 for (const smp of [1, 2]) {
   test(`r82 isolation (${smp} pCPU${smp > 1 ? 's' : ''}): a guest touching another domain's static memory takes a stage-2 MPU fault and only its domain crashes`, () => {
-    // domU1 runs domu-fault, which reads 0x10000000: domU2's third static-memory bank (with two
-    // pCPUs, domU2 runs on CPU1 at the same time, its regions enabled in CPU1's bank only).
+    // domU1 runs domu-fault, which points VBAR_EL1 at 0x10000000 (domU2's third static-memory
+    // bank) and reads it: the injected abort's vector fetch faults too, so the domain crashes.
+    // With two pCPUs, domU2 runs on CPU1 at the same time, its regions enabled in CPU1's bank only.
     const loads = r82DefaultLoads(r82DefaultTree(), { '/chosen/domU1': 'domu-fault-r82d1.img', '/chosen/domU2': 'cprog-r82d2.img' });
     const config = parseDts(readFileSync(R82_DEFAULT_DTS, 'utf8'), R82_DEFAULT_DTS);
     const r = boot({ config, loads, smp });
     assert.equal(r.status, 0, r.message ?? r.out);
     assert.equal(r.ruleEvents, 0, r.rules.join('\n'));
-    assert.match(r.out, /^\(XEN\) DOM1: domu-fault: reading unmapped IPA 10000000$/m);
+    assert.match(r.out, /^\(XEN\) DOM1: domu-fault: VBAR_EL1 = 10000000, reading unmapped IPA 10000000$/m);
     assert.match(r.out, /^\(XEN\) Domain 1 \(vcpu#0\) crashed on cpu#0:$/m);
-    assert.match(r.out, /^\(XEN\)\s+FAR_EL2: 0000000010000000$/m);
+    assert.match(r.out, /^\(XEN\)\s+FAR_EL1: 0000000010000000$/m);
+    assert.match(r.out, /: abort on the vector table$/m);
     assert.doesNotMatch(r.out, /DOM1: (PASS|FAIL|read)/);
     // The other domain kept running to its end.
     assert.match(r.out, /^\(XEN\) DOM2: DONE pass=\d+ fail=0$/m);

@@ -27,9 +27,14 @@ export interface MmioHandler {
   name: string;
   base: number;
   size: number;
-  /** Returns the value read (zero-extended to the access size by the caller). */
-  read(v: Vcpu, offset: number, size: number): bigint;
-  write(v: Vcpu, offset: number, size: number, value: bigint): void;
+  /**
+   * Returns the value read (zero-extended to the access size by the caller), or null when the
+   * device refuses the access (Xen's handler returning 0, IO_ABORT: the guest gets a data
+   * abort). `reg`: the register the ISS names (SRT), for the device's log lines.
+   */
+  read(v: Vcpu, offset: number, size: number, reg?: number): bigint | null;
+  /** Returns false when the device refuses the access (IO_ABORT), as read's null. */
+  write(v: Vcpu, offset: number, size: number, value: bigint, reg?: number): boolean | void;
 }
 
 export type VcpuState = 'runnable' | 'down' | 'dead';
