@@ -114,6 +114,10 @@ const TEXT_FUNCS = [
   'vgicSyncFromLrs',
   'vgicFlushLrs',
   'vtimerInterrupt',
+  'virtTimerSave',
+  'virtTimerRestore',
+  'gicSendSgi',
+  'vgicEmulateSgi1r',
 ];
 
 const INIT_FUNCS = [

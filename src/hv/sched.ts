@@ -14,7 +14,10 @@ import type { Vcpu } from './domain/domain.js';
 import { SCTLR_GUEST_INIT } from './domain/domain.js';
 import { gicEnablePpi, TIMER_HYP_PPI } from './gic/gicV3.js';
 import { TIMER_VIRT_PPI, vgicFlushLrs } from './vgic/vgic.js';
-import { vtimerCheck, vtimerTicksLeft } from './vtimer.js';
+import { vtimerCheck } from './vtimer.js';
+import { initTimer, reprogramTimer, setTimer, stopTimer, timerSoftirq, type Timer } from './timer.js';
+import { virtTimerReset, virtTimerRestore, virtTimerSave } from './virtTimer.js';
+import { smpSendEventCheck } from './vcpuBlock.js';
 
 /**
  * The time slice: the EL2 physical timer (CNTHP, PPI 26) interrupts a vCPU after this many
@@ -50,9 +53,8 @@ export const EL1_CONTEXT = [
   'SP_EL1',
   'ELR_EL1',
   'SPSR_EL1',
-  'CNTV_CTL_EL0',
-  'CNTV_CVAL_EL0',
 ] as const;
+// CNTV_CTL/CVAL_EL0 and CNTVOFF_EL2 travel separately: virtTimer.ts (virt_timer_save/restore).
 
 /** CNTHCTL_EL2: EL1PCTEN only — the counter is readable, the EL1 physical timer traps (vtimer.ts). */
 const CNTHCTL_GUEST = 1n;
@@ -87,9 +89,11 @@ function ctxtSwitch(xen: Xen, next: Vcpu): void {
     if (prev && prev !== next && prev.state !== 'dead' && prev.gprs !== null) {
       prev.gprs = cpu.saveGprs();
       for (const r of EL1_CONTEXT) prev.sysregs.set(r, cpu.readSysreg(r));
+      virtTimerSave(xen, prev);
     }
     if (next.gprs) cpu.restoreGprs(next.gprs);
     else {
+      virtTimerReset(xen, next);
       // A vCPU's first run (or after CPU_ON): registers zero but x0.
       cpu.restoreGprs(new Uint32Array(62));
       cpu.setX(0, next.x0);
@@ -99,7 +103,6 @@ function ctxtSwitch(xen: Xen, next: Vcpu): void {
     cpu.writeSysreg('VMPIDR_EL2', next.mpidr);
     cpu.writeSysreg('VPIDR_EL2', cpu.readSysreg('MIDR_EL1'));
     cpu.writeSysreg('CNTHCTL_EL2', CNTHCTL_GUEST);
-    cpu.writeSysreg('CNTVOFF_EL2', 0n);
     cpu.writeSysreg('HCR_EL2', next.hcr);
     // The stage 2 (p2m_restore_state): page tables (MMU) or the domain's regions (MPU).
     xen.mm.p2mLoad(xen, prev?.domain ?? null, next.domain);
@@ -114,7 +117,15 @@ function ctxtSwitch(xen: Xen, next: Vcpu): void {
  */
 export function schedule(xen: Xen): void {
   const cpu = xen.cpu;
-  const next = pickNext(xen);
+  let next = pickNext(xen);
+  if (!next) {
+    // Switching to the idle vCPU (ctxt_switch_from): the vCPU whose state stays on this PE
+    // hands its virtual timer to a software timer; a deadline already past unblocks it now.
+    const held = xen.loaded.get(cpu.id);
+    if (held) virtTimerSave(xen, held);
+    timerSoftirq(xen);
+    next = pickNext(xen);
+  }
   if (!next) {
     xen.curr.set(cpu.id, null);
     xen.call('ctxtSwitch', () => xen.mm.p2mLoad(xen, xen.loaded.get(cpu.id)?.domain ?? null, null));
@@ -123,12 +134,18 @@ export function schedule(xen: Xen): void {
       cpu.smc(PSCI_SYSTEM_OFF);
       return;
     }
-    if (xen.gicCpuReady.has(cpu.id)) cpu.writeSysreg('CNTHP_CTL_EL2', 0n);
+    // Idle in WFI (Xen's idle loop): CNTHP for this pCPU's next software timer, else only an
+    // SGI (smpSendEventCheck) wakes it. With every PE asleep the machine's time jumps ahead.
+    if (xen.gicCpuReady.has(cpu.id)) {
+      stopTimer(xen, sliceTimer(xen, cpu.id));
+      reprogramTimer(xen);
+    }
     cpu.setPc(xen.sym('idleLoop'));
-    cpu.wfe();
+    cpu.wfi();
     return;
   }
   ctxtSwitch(xen, next);
+  virtTimerRestore(xen, next);
   vtimerCheck(xen, next);
   if (xen.gic) {
     const gic = xen.gic;
@@ -137,10 +154,9 @@ export function schedule(xen: Xen): void {
       xen.call('gicEnablePpi', () => gicEnablePpi(xen, gic, TIMER_VIRT_PPI));
       xen.gicCpuReady.add(cpu.id);
     }
-    // The slice, or sooner when the vCPU's emulated physical timer is due (Xen's timer softirq).
-    const due = vtimerTicksLeft(xen, next);
-    cpu.writeSysreg('CNTHP_TVAL_EL2', due !== null && due < SLICE_TICKS ? due : SLICE_TICKS);
-    cpu.writeSysreg('CNTHP_CTL_EL2', 1n);
+    // The slice (s_timer), or sooner when a software timer of this pCPU is due.
+    setTimer(xen, sliceTimer(xen, cpu.id), cpu.readSysreg('CNTPCT_EL0') + SLICE_TICKS);
+    reprogramTimer(xen);
   }
   xen.curr.set(cpu.id, next);
   vgicFlushLrs(xen, next);
@@ -157,7 +173,24 @@ export function raiseSoftirqSchedule(xen: Xen): void {
   xen.yieldReq.add(xen.cpu.id);
 }
 
-/** A vCPU became runnable on some pCPU: wake idle pCPUs (they idle in WFE; Xen sends an SGI). */
+/**
+ * A vCPU became runnable (CPU_ON) or a domain died: wake the idle pCPUs — with the event-check
+ * SGI (they idle in WFI), and SEV for secondaries still in their boot-time WFE.
+ */
 export function vcpuWake(xen: Xen): void {
   xen.cpu.sev();
+  for (const c of [...xen.cpuOnline].sort((a, b) => a - b)) {
+    if (c !== xen.cpu.id && (xen.curr.get(c) ?? null) === null) smpSendEventCheck(xen, c);
+  }
+}
+
+/** Each pCPU's time slice (common/sched/core.c s_timer): its expiry is a scheduling point. */
+const sliceTimers = new WeakMap<Xen, Map<number, Timer>>();
+
+function sliceTimer(xen: Xen, cpu: number): Timer {
+  let m = sliceTimers.get(xen);
+  if (!m) sliceTimers.set(xen, (m = new Map()));
+  let t = m.get(cpu);
+  if (!t) m.set(cpu, (t = initTimer(cpu, (x) => raiseSoftirqSchedule(x))));
+  return t;
 }
