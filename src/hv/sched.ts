@@ -18,6 +18,8 @@ import { vtimerCheck } from './vtimer.js';
 import { initTimer, reprogramTimer, setTimer, stopTimer, timerSoftirq, type Timer } from './timer.js';
 import { virtTimerReset, virtTimerRestore, virtTimerSave } from './virtTimer.js';
 import { smpSendEventCheck } from './vcpuBlock.js';
+import { idleRunstate, RUNSTATE, runstateChange } from './runstate.js';
+import { updateRunstateArea } from './hypercall.js';
 
 /**
  * The time slice: the EL2 physical timer (CNTHP, PPI 26) interrupts a vCPU after this many
@@ -117,6 +119,7 @@ function ctxtSwitch(xen: Xen, next: Vcpu): void {
  */
 export function schedule(xen: Xen): void {
   const cpu = xen.cpu;
+  const was = xen.curr.get(cpu.id) ?? null;
   let next = pickNext(xen);
   if (!next) {
     // Switching to the idle vCPU (ctxt_switch_from): the vCPU whose state stays on this PE
@@ -126,6 +129,8 @@ export function schedule(xen: Xen): void {
     timerSoftirq(xen);
     next = pickNext(xen);
   }
+  // vcpu_runstate_change for the vCPU leaving and the one arriving (update_runstate_area).
+  if (was && was !== next) runstateChange(xen, was, idleRunstate(was));
   if (!next) {
     xen.curr.set(cpu.id, null);
     xen.call('ctxtSwitch', () => xen.mm.p2mLoad(xen, xen.loaded.get(cpu.id)?.domain ?? null, null));
@@ -145,6 +150,10 @@ export function schedule(xen: Xen): void {
     return;
   }
   ctxtSwitch(xen, next);
+  if (was !== next) {
+    runstateChange(xen, next, RUNSTATE.running);
+    updateRunstateArea(xen, next);
+  }
   virtTimerRestore(xen, next);
   vtimerCheck(xen, next);
   if (xen.gic) {

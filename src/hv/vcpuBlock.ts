@@ -53,3 +53,17 @@ export function smpSendEventCheck(xen: Xen, cpu: number): void {
   if (!xen.gic || !xen.cpuOnline.has(cpu)) return;
   gicSendSgi(xen, cpu, GIC_SGI_EVENT_CHECK);
 }
+
+/** PSTATE.I in a saved SPSR. */
+const PSR_IRQ_MASK = 0x80n;
+
+/**
+ * SCHEDOP_block (common/sched/core.c vcpu_block_enable_events): event delivery on — on Arm
+ * local_event_delivery_enable clears PSTATE.I in the guest's saved state — then vcpu_block,
+ * which checks for pending events after blocking (local_events_need_delivery: with IRQs now
+ * unmasked, any interrupt the vGIC would signal).
+ */
+export function vcpuBlockEnableEvents(xen: Xen, v: Vcpu): void {
+  v.cpsr &= ~PSR_IRQ_MASK;
+  vcpuBlockUnlessEventPending(xen, v);
+}
