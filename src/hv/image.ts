@@ -114,10 +114,6 @@ const TEXT_FUNCS = [
   'vgicSyncFromLrs',
   'vgicFlushLrs',
   'vtimerInterrupt',
-  'virtTimerSave',
-  'virtTimerRestore',
-  'gicSendSgi',
-  'vgicEmulateSgi1r',
 ];
 
 const INIT_FUNCS = [

@@ -66,32 +66,28 @@ function virtTimerExpired(xen: Xen, v: Vcpu, t: VirtTimer): void {
 export function virtTimerSave(xen: Xen, v: Vcpu): void {
   const t = virtTimer(v);
   if (!t.onPe) return;
-  xen.call('virtTimerSave', () => {
-    const cpu = xen.cpu;
-    t.ctl = cpu.readSysreg('CNTV_CTL_EL0') & (CTL_ENABLE | CTL_IMASK);
-    t.cval = cpu.readSysreg('CNTV_CVAL_EL0');
-    t.onPe = false;
-    cpu.writeSysreg('CNTV_CTL_EL0', t.ctl & ~CTL_ENABLE);
-    cpu.isb();
-    if ((t.ctl & (CTL_ENABLE | CTL_IMASK)) === CTL_ENABLE && v.state !== 'dead') {
-      setTimer(xen, t.timer, BigInt.asUintN(64, t.cval + domainVtimerOffset(v.domain)));
-    }
-  });
+  const cpu = xen.cpu;
+  t.ctl = cpu.readSysreg('CNTV_CTL_EL0') & (CTL_ENABLE | CTL_IMASK);
+  t.cval = cpu.readSysreg('CNTV_CVAL_EL0');
+  t.onPe = false;
+  cpu.writeSysreg('CNTV_CTL_EL0', t.ctl & ~CTL_ENABLE);
+  cpu.isb();
+  if ((t.ctl & (CTL_ENABLE | CTL_IMASK)) === CTL_ENABLE && (v.state === 'runnable' || v.state === 'blocked')) {
+    setTimer(xen, t.timer, BigInt.asUintN(64, t.cval + domainVtimerOffset(v.domain)));
+  }
 }
 
 /** virt_timer_restore, before `v` runs on this pCPU: CNTVOFF, CVAL, CTL back on the PE. */
 export function virtTimerRestore(xen: Xen, v: Vcpu): void {
   const t = virtTimer(v);
   if (t.onPe) return;
-  xen.call('virtTimerRestore', () => {
-    const cpu = xen.cpu;
-    stopTimer(xen, t.timer);
-    cpu.writeSysreg('CNTVOFF_EL2', domainVtimerOffset(v.domain));
-    cpu.writeSysreg('CNTV_CVAL_EL0', t.cval);
-    cpu.writeSysreg('CNTV_CTL_EL0', t.ctl);
-    cpu.isb();
-    t.onPe = true;
-  });
+  const cpu = xen.cpu;
+  stopTimer(xen, t.timer);
+  cpu.writeSysreg('CNTVOFF_EL2', domainVtimerOffset(v.domain));
+  cpu.writeSysreg('CNTV_CVAL_EL0', t.cval);
+  cpu.writeSysreg('CNTV_CTL_EL0', t.ctl);
+  cpu.isb();
+  t.onPe = true;
 }
 
 /** A vCPU (re)started by PSCI CPU_ON: its timer starts disabled, as at reset. */

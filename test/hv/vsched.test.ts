@@ -2,7 +2,8 @@
 // virt_timer_save with a software timer, per-domain CNTVOFF): a 2-vCPU domU whose vCPU1 waits
 // in WFI for an SGI from vCPU0; a domU that sleeps on its virtual timer (WFI, then
 // SCHEDOP_block) beside another domain, with its CNTVCT starting near 0; and a machine whose
-// only vCPU sleeps 100 ms of virtual time without retiring anything like 100 ms of instructions.
+// only vCPU sleeps 100 ms of virtual time without retiring anything like 100 ms of instructions
+// (its runstate area, VCPUOP_register_runstate_memory_area, shows the 100 ms as blocked).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -79,8 +80,14 @@ for (const smp of [1, 2]) {
         'schedop-block-after-deadline',
         'schedop-block-unmasked-irqs',
         'long-sleep-after-deadline',
+        'vcpuop-is-up-einval',
+        'vcpuop-runstate-bad-vcpu',
+        'vcpuop-runstate-register',
+        'runstate-running',
+        'runstate-blocked-100ms',
+        'runstate-running-again',
       ],
-      10,
+      16,
     );
     assert.ok(r.out.includes('(XEN) DOM2: DONE pass=1 fail=0'));
     if (smp === 1) {

@@ -46,14 +46,29 @@ static int irq_hook(int vec, struct frame *f, int el)
 	return 1;
 }
 
-static u64 hypercall2(u64 nr, u64 a0, u64 a1)
+static u64 hypercall3(u64 nr, u64 a0, u64 a1, u64 a2)
 {
 	register u64 x0 asm("x0") = a0;
 	register u64 x1 asm("x1") = a1;
+	register u64 x2 asm("x2") = a2;
 	register u64 x16 asm("x16") = nr;
-	asm volatile("hvc #0xea1" : "+r"(x0) : "r"(x1), "r"(x16) : "memory");
+	asm volatile("hvc #0xea1" : "+r"(x0) : "r"(x1), "r"(x2), "r"(x16) : "memory");
 	return x0;
 }
+#define hypercall2(nr, a0, a1) hypercall3(nr, a0, a1, 0)
+
+/* public/vcpu.h */
+#define VCPUOP_is_up 3
+#define VCPUOP_register_runstate_memory_area 5
+#define EINVAL 22
+#define ENOENT 2
+struct vcpu_runstate_info {
+	s32 state;
+	u64 state_entry_time;
+	u64 time[4]; /* running, runnable, blocked, offline (ns) */
+};
+static struct vcpu_runstate_info runstate;
+static u64 runstate_area;
 
 static void arm_vtimer(u64 cval)
 {
@@ -102,6 +117,14 @@ int main(void)
 	CHECK("schedop-block-after-deadline", irq_at >= deadline);
 	CHECK_EQ("schedop-block-unmasked-irqs", read_sysreg(daif) & 0x80, 0);
 
+	/* vcpu_op on Arm: only the runstate area (and vcpu_info) exist; is_up is -EINVAL. */
+	CHECK_EQ("vcpuop-is-up-einval", hypercall3(24, VCPUOP_is_up, 0, 0), (u64)-EINVAL);
+	runstate_area = (u64)&runstate;
+	CHECK_EQ("vcpuop-runstate-bad-vcpu", hypercall3(24, VCPUOP_register_runstate_memory_area, 7, (u64)&runstate_area), (u64)-ENOENT);
+	CHECK_EQ("vcpuop-runstate-register", hypercall3(24, VCPUOP_register_runstate_memory_area, 0, (u64)&runstate_area), 0);
+	CHECK_EQ("runstate-running", runstate.state, 0);
+	u64 blocked_before = runstate.time[2];
+
 	/* A long sleep: 100 ms of virtual time in WFI. */
 	deadline = read_sysreg(cntvct_el0) + LONG_TICKS;
 	arm_vtimer(deadline);
@@ -109,6 +132,10 @@ int main(void)
 		asm volatile("wfi" ::: "memory");
 	CHECK("long-sleep-after-deadline", irq_at >= deadline);
 	printf("slept %lu ticks\n", irq_at - (deadline - LONG_TICKS));
+	/* The runstate area, updated when the vCPU was switched back in: ~100 ms more blocked
+	 * (from the WFI trap to the switch back in, a little after the deadline). */
+	CHECK("runstate-blocked-100ms", runstate.time[2] - blocked_before >= 99000000ul);
+	CHECK_EQ("runstate-running-again", runstate.state, 0);
 	asm volatile("msr daifset, #2" ::: "memory");
 	return 0;
 }

@@ -237,19 +237,17 @@ export const GIC_SGI_EVENT_CHECK = 0;
  * redistributor by gicv3CpuInit.
  */
 export function gicSendSgi(xen: Xen, target: number, sgi: number): void {
-  xen.call('gicSendSgi', () => {
-    const mpidr = BigInt(xen.cpuMpidr[target] ?? target);
-    const aff0 = mpidr & 0xffn;
-    const v =
-      (((mpidr >> 32n) & 0xffn) << 48n) | // Aff3
-      (((mpidr >> 16n) & 0xffn) << 32n) | // Aff2
-      ((aff0 >> 4n) << 44n) | // RS
-      (BigInt(sgi & 0xf) << 24n) |
-      (((mpidr >> 8n) & 0xffn) << 16n) | // Aff1
-      (1n << (aff0 & 0xfn));
-    // dsb(ishst): the wake-up condition is visible before the interrupt.
-    xen.cpu.dsb();
-    xen.cpu.writeSysreg('ICC_SGI1R_EL1', v);
-    xen.cpu.isb();
-  });
+  const mpidr = BigInt(xen.cpuMpidr[target] ?? target);
+  const aff0 = mpidr & 0xffn;
+  const v =
+    (((mpidr >> 32n) & 0xffn) << 48n) | // Aff3
+    (((mpidr >> 16n) & 0xffn) << 32n) | // Aff2
+    ((aff0 >> 4n) << 44n) | // RS
+    (BigInt(sgi & 0xf) << 24n) |
+    (((mpidr >> 8n) & 0xffn) << 16n) | // Aff1
+    (1n << (aff0 & 0xfn));
+  // dsb(ishst): the wake-up condition is visible before the interrupt.
+  xen.cpu.dsb();
+  xen.cpu.writeSysreg('ICC_SGI1R_EL1', v);
+  xen.cpu.isb();
 }

@@ -101,13 +101,9 @@ const ICC_SGI1R_EL1 = 'S3_0_C12_C11_5';
 export function vgicEmulateSysreg(xen: Xen, v: Vcpu, name: string, read: boolean, value: bigint): boolean {
   const g = v.domain.vgic;
   if (!g || name !== ICC_SGI1R_EL1 || read) return false;
-  xen.call('vgicEmulateSgi1r', () => {
-    const r = sgi1rTargets(g, v.id, value, (i) => v.domain.vcpus[i].state !== 'down' && v.domain.vcpus[i].state !== 'dead');
-    if (r.offline.length)
-      xen.printk(
-        `${domName(v.domain)}v${v.id}: vGICv3: SGI1R 0x${value.toString(16)}: target(s) ${r.offline.join(',')} not an online vCPU`,
-      );
-    vgicSendSgi(g, r.intid, r.targets);
-  });
+  const r = sgi1rTargets(g, v.id, value, (i) => v.domain.vcpus[i].state !== 'down' && v.domain.vcpus[i].state !== 'dead');
+  if (r.offline.length)
+    xen.printk(`${domName(v.domain)}v${v.id}: vGICv3: SGI1R 0x${value.toString(16)}: target(s) ${r.offline.join(',')} not an online vCPU`);
+  vgicSendSgi(g, r.intid, r.targets);
   return true;
 }
