@@ -1,9 +1,10 @@
 // The scheduler and the world switch (common/sched, arch/arm/domain.c ctxt_switch_from/to,
 // arm64/entry.S leave_hypervisor_to_guest). vCPUs are placed on pCPUs round-robin when they
 // are created and never migrate; each pCPU runs its runnable vCPUs round-robin, switching at
-// every scheduling point: WFI/WFE, sched_op yield/block, the end of a time slice (the EL2
-// physical timer through the GIC, gicv3.ts), and when the running vCPU stops (PSCI CPU_OFF,
-// shutdown, crash). Deterministic: the order is creation order, the tick is virtual time, the
+// every scheduling point: WFE and sched_op yield, WFI and sched_op block (the vCPU blocks until
+// an interrupt is pending for it: vcpuBlock.ts), the end of a time slice (a software timer on
+// the EL2 physical timer: timer.ts), and when the running vCPU stops (PSCI CPU_OFF, shutdown,
+// crash). A pCPU with nothing runnable idles in WFI until CNTHP or an event-check SGI. Deterministic: the order is creation order, the tick is virtual time, the
 // machine interleaves PEs in fixed quanta.
 //
 // The world switch reads top to bottom as KVM's __kvm_vcpu_run does: save the outgoing vCPU's

@@ -103,3 +103,18 @@ test('software timers: deadline order, ties in set order, stopped ones never run
   timerSoftirq(xen);
   assert.deepEqual(ran, ['b', 'a', 'c', 'a'], 'a tie runs in the order the timers were set');
 });
+
+test('GICR/GICD ISACTIVER and ICACTIVER read the active state the list registers hold', () => {
+  const { g } = make(2);
+  const base = 0x2_0000 + SGI;
+  g.gicrWrite(1, base + 0x100, 4, 1n << 27n);
+  g.injectIrq(1, 27);
+  const lrs = g.flushLrs(1);
+  assert.equal(g.gicrRead(1, base + 0x300, 4), 0n, 'pending, not active yet');
+  // The guest acknowledged it: the LR comes back active.
+  const acked = lrs.map((lr) => (lr === 0n ? 0n : (lr & ~(3n << 62n)) | (2n << 62n)));
+  g.syncFromLrs(1, acked, g.cpus[1].vmcr, g.cpus[1].ap1r0);
+  assert.equal(g.gicrRead(1, base + 0x300, 4), 1n << 27n, 'ISACTIVER0');
+  assert.equal(g.gicrRead(1, base + 0x380, 4), 1n << 27n, 'ICACTIVER0 reads the same');
+  assert.equal(g.gicrRead(0, SGI + 0x300, 4), 0n, 'banked per vCPU');
+});

@@ -136,7 +136,14 @@ export class Vgic {
       return bit(off < GICD.ICENABLER ? GICD.ISENABLER : GICD.ICENABLER, (q) => q.enabled);
     if (inRange(GICD.ISPENDR + at, BANK_BYTES) || inRange(GICD.ICPENDR + at, BANK_BYTES))
       return bit(off < GICD.ICPENDR ? GICD.ISPENDR : GICD.ICPENDR, (q) => q.pending);
-    if (inRange(GICD.ISACTIVER + at, BANK_BYTES) || inRange(GICD.ICACTIVER + at, BANK_BYTES)) return 0n;
+    if (inRange(GICD.ISACTIVER + at, BANK_BYTES) || inRange(GICD.ICACTIVER + at, BANK_BYTES)) {
+      // Active lives in the list registers (gic_update_one_lr keeps Xen's GIC_IRQ_GUEST_ACTIVE
+      // from them): an INTID is active while an LR holding it has the active state.
+      const first = (off - (off < GICD.ICACTIVER ? GICD.ISACTIVER : GICD.ICACTIVER)) * 8;
+      let x = 0;
+      for (let i = 0; i < size * 8; i++) if (this.isActive(vcpu, first + i)) x |= 1 << i;
+      return BigInt(x >>> 0);
+    }
     if (inRange(GICD.IPRIORITYR + at * 8, BANK_BYTES * 8)) {
       let x = 0n;
       for (let i = 0; i < size; i++) {
@@ -398,6 +405,12 @@ export class Vgic {
       q.pending = false;
     }
     return c.lr;
+  }
+
+  /** Whether `intid` (banked for `vcpu` below 32; any vCPU's for an SPI) is active in an LR. */
+  private isActive(vcpu: number, intid: number): boolean {
+    const holders = intid < 32 ? [this.cpus[vcpu]] : this.cpus;
+    return holders.some((c) => c.lrIrq.some((id, i) => id === intid && (c.lr[i] & LR_ACTIVE) !== 0n));
   }
 
   /** An SPI goes to the vCPU whose affinity IROUTER names (Interrupt_Routing_Mode 1: vCPU 0). */
