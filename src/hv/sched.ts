@@ -147,7 +147,9 @@ export function schedule(xen: Xen): void {
       reprogramTimer(xen);
     }
     cpu.setPc(xen.sym('idleLoop'));
-    cpu.wfi();
+    // Without a host GIC nothing could send the wake-up SGI: wait for SEV instead.
+    if (xen.gic) cpu.wfi();
+    else cpu.wfe();
     return;
   }
   ctxtSwitch(xen, next);
