@@ -26,8 +26,11 @@ export function vcpuBlock(xen: Xen, v: Vcpu): void {
  * PSTATE.I does not matter — WFI wakes on a masked interrupt too, Arm ARM D1.6.2).
  */
 export function vcpuBlockUnlessEventPending(xen: Xen, v: Vcpu): void {
+  // Checked before blocking rather than after (Xen re-checks after setting _VPF_blocked to
+  // close a race with other pCPUs; here a hypervisor entry runs to completion, so the answer
+  // cannot change in between) — and the pCPU is not given away for nothing.
+  if (v.domain.vgic?.hasPendingIrq(v.id)) return;
   vcpuBlock(xen, v);
-  if (v.domain.vgic?.hasPendingIrq(v.id)) vcpuUnblock(xen, v);
 }
 
 /** vcpu_unblock → vcpu_wake: a blocked vCPU is runnable again; its pCPU is told to schedule. */
