@@ -3,7 +3,8 @@
  * with nothing pending — under Xen that blocks the vCPU. vCPU0 lets time pass, then writes
  * ICC_SGI1R_EL1 (trapped to the hypervisor): SGI 3 by TargetList (Aff0 = 1), then SGI 5 to
  * "all but self" (IRM = 1). vCPU1 must take each one, after it was sent, and vCPU0 none; an
- * SGI to a vCPU that does not exist is dropped. */
+ * SGI to a vCPU that does not exist is dropped. Then vCPU1 spins instead of waiting, and a third
+ * SGI must interrupt it promptly (the hypervisor kicks the pCPU it runs on). */
 #include "check.h"
 
 #define GICD 0x03001000ul
@@ -23,8 +24,8 @@
 #define SGI_OTHERS 5
 #define DELAY_TICKS 20000ul
 
-static volatile u32 ready, taken[2], last_id[2];
-static volatile u64 sent_at, woke_at;
+static volatile u32 ready, taken[2], last_id[2], ids1[4];
+static volatile u64 sent_at, woke_at, third_at;
 
 static u32 load_acquire(volatile u32 *p)
 {
@@ -46,7 +47,11 @@ static int irq_hook(int vec, struct frame *f, int el)
 			break;
 		if (me == 1 && taken[1] == 0)
 			woke_at = read_sysreg(cntvct_el0);
+		if (me == 1 && taken[1] == 2)
+			third_at = read_sysreg(cntvct_el0);
 		last_id[me] = id;
+		if (me == 1 && taken[1] < 4)
+			ids1[taken[1]] = id;
 		taken[me]++;
 		write_sysreg(ICC_EOIR1_EL1, id);
 		isb();
@@ -77,6 +82,11 @@ void secondary_main(u64 ctx)
 	/* Nothing pending: each WFI blocks until vCPU0's SGI arrives. */
 	while (taken[1] < 2)
 		asm volatile("wfi" ::: "memory");
+	/* Now running, not waiting: the third SGI must interrupt this loop (Xen's vcpu_kick of a
+	 * running vCPU sends its pCPU an event-check SGI, so the guest exits and gets the LR). */
+	asm volatile("stlr %w0, [%1]" ::"r"(3u), "r"(&ready) : "memory");
+	while (taken[1] < 3)
+		;
 	asm volatile("msr daifset, #2" ::: "memory");
 	asm volatile("stlr %w0, [%1]" ::"r"(2u), "r"(&ready) : "memory");
 }
@@ -110,12 +120,22 @@ int main(void)
 	/* IRM = 1: every vCPU but the sender. */
 	write_sysreg(ICC_SGI1R_EL1, (u64)SGI_OTHERS << 24 | 1ul << 40);
 	isb();
-	while (load_acquire(&ready) != 2)
+	while (load_acquire(&ready) != 3)
 		;
 	CHECK_EQ("sgi-others-taken", taken[1], 2);
-	CHECK_EQ("sgi-others-intid", last_id[1], SGI_OTHERS);
-	CHECK_EQ("sgi-not-to-self", taken[0], 0);
+	CHECK_EQ("sgi-others-intid", ids1[1], SGI_OTHERS);
 	CHECK_EQ("sgi-bad-target-dropped", taken[1], 2);
+	sent_at = read_sysreg(cntvct_el0);
+	write_sysreg(ICC_SGI1R_EL1, (u64)SGI_LIST << 24 | 1u << 1);
+	isb();
+	while (load_acquire(&ready) != 2)
+		;
+	CHECK_EQ("sgi-to-running-taken", taken[1], 3);
+	CHECK_EQ("sgi-to-running-intid", ids1[2], SGI_LIST);
+	/* How long the running vCPU took to see it (the test bounds it when each vCPU has a pCPU). */
+	/* Signed: PEs read the counter at their own point of a machine round (≤ 1 quantum apart). */
+	printf("sgi to running vCPU after %ld ticks\n", (s64)(third_at - sent_at));
+	CHECK_EQ("sgi-not-to-self", taken[0], 0);
 	/* vCPU1 turns itself off: AFFINITY_INFO reports OFF eventually. */
 	u64 off = 0;
 	for (int i = 0; i < 100000 && off != 1; i++)
