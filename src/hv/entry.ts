@@ -13,11 +13,12 @@ import { NATIVE, type XenImage } from './image.js';
 import { Xen, type XenKnobs } from './xen.js';
 import { cpuUpWait, head, initSecondary } from './setup.js';
 import { trap } from './traps.js';
-import { raiseSoftirqSchedule, schedule } from './sched.js';
-import { gicAck, gicEoi, TIMER_HYP_PPI } from './gic/gicV3.js';
+import { schedule } from './sched.js';
+import { timerSoftirq } from './timer.js';
+import { GIC_SGI_CALL_FUNCTION, gicAck, gicEoi, TIMER_HYP_PPI } from './gic/gicV3.js';
 import { TIMER_VIRT_PPI, vtimerInterrupt } from './vgic/vgic.js';
 import { doTrapGuestSync, domainCrash, enterHypervisorFromGuest, vName } from './guestTraps.js';
-import { callFunctionPending, GIC_SGI_CALL_FUNCTION, smpCallFunctionInterrupt, smpCallWait } from './smp.js';
+import { callFunctionPending, smpCallFunctionInterrupt, smpCallWait } from './smp.js';
 
 export interface HypervisorOptions {
   knobs?: XenKnobs;
@@ -96,16 +97,25 @@ function startDomains(xen: Xen): void {
   schedule(xen);
 }
 
-/** gic_interrupt: the scheduler tick (the slice is over: schedule() picks the next vCPU). */
+/**
+ * gic_interrupt: every pending physical interrupt, until the GIC says spurious — CNTHP runs
+ * the expired software timers (the slice among them: timer.ts), PPI 27 the loaded vCPU's
+ * virtual timer; an SGI is the event check (smpSendEventCheck), acted on by the schedule()
+ * that follows every entry.
+ */
 function gicInterrupt(xen: Xen): void {
   xen.call('gicInterrupt', () => {
-    const intid = gicAck(xen);
-    if (intid === TIMER_HYP_PPI) {
-      xen.cpu.writeSysreg('CNTHP_CTL_EL2', 0n);
-      raiseSoftirqSchedule(xen);
-    } else if (intid === TIMER_VIRT_PPI) vtimerInterrupt(xen);
-    else if (intid === GIC_SGI_CALL_FUNCTION) smpCallFunctionInterrupt(xen);
-    gicEoi(xen, intid);
+    for (let n = 0; n < 64; n++) {
+      const intid = gicAck(xen);
+      if (intid >= 1020) return;
+      if (intid === TIMER_HYP_PPI) {
+        xen.cpu.writeSysreg('CNTHP_CTL_EL2', 0n);
+        timerSoftirq(xen);
+      } else if (intid === TIMER_VIRT_PPI) vtimerInterrupt(xen);
+      else if (intid === GIC_SGI_CALL_FUNCTION) smpCallFunctionInterrupt(xen);
+      // GIC_SGI_EVENT_CHECK needs nothing here: the schedule() after every entry is the check.
+      gicEoi(xen, intid);
+    }
   });
 }
 
@@ -174,7 +184,11 @@ export function installHypervisor(machine: Machine, image: XenImage, opts: Hyper
     // A cross-call's SGI woke this CPU: take it (the IRQ path) before anything else.
     if (callFunctionPending(xen, pe.id) && xen.panicked === null) run(xen, cpuFor(pe), () => gicInterrupt(xen));
     if (xen.domainsUnpaused && xen.domains.length && xen.panicked === null) {
-      run(xen, cpuFor(pe), () => schedule(xen));
+      // Woken from WFI: take what woke it (Xen's idle loop re-enables IRQs after wfi).
+      run(xen, cpuFor(pe), () => {
+        if (xen.gic) gicInterrupt(xen);
+        schedule(xen);
+      });
       return;
     }
     xen.cpu = cpuFor(pe);

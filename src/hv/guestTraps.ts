@@ -12,7 +12,8 @@ import { XEN_VERSION } from './image.js';
 import { doTrapHypercall, XEN_HYPERCALL_TAG } from './hypercall.js';
 import { doVpsciCall } from './vpsci.js';
 import { raiseSoftirqSchedule, vcpuWake } from './sched.js';
-import { vgicSyncFromLrs } from './vgic/vgic.js';
+import { vgicEmulateSysreg, vgicSyncFromLrs } from './vgic/vgic.js';
+import { vcpuBlockUnlessEventPending } from './vcpuBlock.js';
 import { physTimer, vtimerEmulateSysreg } from './vtimer.js';
 import { cannotTakeAbort, injectAbtException, injectUndef, noteGuestSyncExit } from './inject.js';
 
@@ -60,10 +61,14 @@ export function vName(v: Vcpu): string {
   return `${domName(v.domain)}v${v.id}`;
 }
 
-/** WFI/WFE: the vCPU gives up its pCPU (there is no vGIC to block on yet, so it stays runnable). */
+/**
+ * do_trap_wfi_wfe (arm/traps.c): WFE yields (vcpu_yield); WFI blocks the vCPU until an
+ * interrupt is pending for it (vcpu_block_unless_event_pending). ISS.TI[0]: 1 = WFE.
+ */
 function doTrapWfx(xen: Xen, v: Vcpu, esr: number): void {
   advancePc(v, esr);
-  raiseSoftirqSchedule(xen);
+  if (esr & 1) raiseSoftirqSchedule(xen);
+  else vcpuBlockUnlessEventPending(xen, v);
 }
 
 /** HVC: #0 is SMCCC (PSCI), #0xEA1 a Xen hypercall, anything else UNDEFINED (do_trap_hvc). */
@@ -103,6 +108,10 @@ function doTrapSysreg(xen: Xen, v: Vcpu, esr: number): void {
   const name = `S${s.op0}_${s.op1}_C${s.crn}_C${s.crm}_${s.op2}`;
   const now = xen.cpu.readSysreg('CNTPCT_EL0');
   const val = s.rt === 31 ? 0n : xen.cpu.xr(s.rt);
+  if (vgicEmulateSysreg(xen, v, name, s.read, val)) {
+    advancePc(v, esr);
+    return;
+  }
   const r = vtimerEmulateSysreg(physTimer(v), name, s.read, val, now);
   if (r !== false) {
     if (r !== null && s.rt !== 31) xen.cpu.setX(s.rt, r);

@@ -1,6 +1,7 @@
 // Xen's hypercall ABI on Arm (arm/traps.c do_trap_hypercall, public/arch-arm.h): HVC #0xEA1,
 // number in x16, arguments x0..x4, result in x0. Implemented: console_io (write; read returns
-// nothing), xen_version (version, get_features), sched_op (yield, block, shutdown). Anything
+// nothing), xen_version (version, get_features), sched_op (yield, block, shutdown), vcpu_op
+// (register_runstate_memory_area; the rest as Xen on Arm answers). Anything
 // else is -ENOSYS, and bad arguments get Xen's error codes — never a crash of the hypervisor.
 //
 // Guest buffers: Xen translates a guest virtual address with AT S12E1R. Our guests run with
@@ -13,11 +14,13 @@ import { domName } from './domain/domain.js';
 import { mapDomainPage } from './mm/mmu/mm.js';
 import { domainShutdown } from './guestTraps.js';
 import { raiseSoftirqSchedule } from './sched.js';
+import { vcpuBlockEnableEvents } from './vcpuBlock.js';
+import { RUNSTATE, runstateArea, runstateChange, runstateInfoBytes, setRunstateArea } from './runstate.js';
 
 export const XEN_HYPERCALL_TAG = 0xea1;
 
-export const HYPERCALL = { xen_version: 17, console_io: 18, sched_op: 29 } as const;
-export const ERRNO = { EPERM: 1, EFAULT: 14, EINVAL: 22, ENOSYS: 38 } as const;
+export const HYPERCALL = { xen_version: 17, console_io: 18, vcpu_op: 24, sched_op: 29 } as const;
+export const ERRNO = { EPERM: 1, ENOENT: 2, EFAULT: 14, EINVAL: 22, ENOSYS: 38 } as const;
 
 const CONSOLEIO_write = 0;
 const CONSOLEIO_read = 1;
@@ -55,7 +58,7 @@ export function copyFromGuest(xen: Xen, v: Vcpu, ipa: number, len: number): Uint
 }
 
 /** copy_to_guest (RAM rw only). */
-function copyToGuest(xen: Xen, v: Vcpu, ipa: number, data: Uint8Array): boolean {
+export function copyToGuest(xen: Xen, v: Vcpu, ipa: number, data: Uint8Array): boolean {
   for (let done = 0; done < data.length;) {
     const a = ipa + done;
     const m = xen.mm.p2mLookup(xen, v.domain, a);
@@ -111,8 +114,12 @@ function xenVersion(xen: Xen, v: Vcpu, cmd: bigint, arg: bigint): bigint {
 
 /** do_sched_op. */
 function schedOp(xen: Xen, v: Vcpu, cmd: bigint, arg: bigint): bigint {
-  if (cmd === BigInt(SCHEDOP_yield) || cmd === BigInt(SCHEDOP_block)) {
+  if (cmd === BigInt(SCHEDOP_yield)) {
     raiseSoftirqSchedule(xen);
+    return 0n;
+  }
+  if (cmd === BigInt(SCHEDOP_block)) {
+    vcpuBlockEnableEvents(xen, v);
     return 0n;
   }
   if (cmd === BigInt(SCHEDOP_shutdown)) {
@@ -125,12 +132,45 @@ function schedOp(xen: Xen, v: Vcpu, cmd: bigint, arg: bigint): bigint {
   return neg(ERRNO.ENOSYS);
 }
 
+/** public/vcpu.h. */
+const VCPUOP_register_runstate_memory_area = 5;
+const VCPUOP_register_vcpu_info = 10;
+
+/**
+ * do_arm_vcpu_op (arch/arm/domain.c): Arm allows only VCPUOP_register_vcpu_info and
+ * VCPUOP_register_runstate_memory_area (then common do_vcpu_op: -ENOENT for a vCPU id the
+ * domain does not have); every other command — is_up, up, down, the timers — is -EINVAL.
+ * register_vcpu_info needs the shared-info page and event channels, not there yet: -ENOSYS.
+ */
+function vcpuOp(xen: Xen, v: Vcpu, cmd: bigint, vcpuid: bigint, arg: bigint): bigint {
+  if (cmd !== BigInt(VCPUOP_register_runstate_memory_area) && cmd !== BigInt(VCPUOP_register_vcpu_info)) return neg(ERRNO.EINVAL);
+  const t = vcpuid < BigInt(v.domain.vcpus.length) ? v.domain.vcpus[Number(vcpuid)] : undefined;
+  if (!t) return neg(ERRNO.ENOENT);
+  if (cmd === BigInt(VCPUOP_register_vcpu_info)) return neg(ERRNO.ENOSYS);
+  // struct vcpu_register_runstate_memory_area { uint64_t addr; } (a guest handle).
+  const a = copyFromGuest(xen, v, Number(arg), 8);
+  if (!a) return neg(ERRNO.EFAULT);
+  const area = Number(new DataView(a.buffer).getBigUint64(0, true));
+  setRunstateArea(xen, t, area);
+  // The current record goes there at once (its result unchecked, as Xen's __copy_to_guest).
+  if (t === v) runstateChange(xen, t, RUNSTATE.running);
+  copyToGuest(xen, v, area, runstateInfoBytes(xen, t));
+  return 0n;
+}
+
+/** update_runstate_area: on switching `v` in, its record to its registered area. */
+export function updateRunstateArea(xen: Xen, v: Vcpu): void {
+  const area = runstateArea(xen, v);
+  if (area !== null) copyToGuest(xen, v, area, runstateInfoBytes(xen, v));
+}
+
 type Hypercall = (xen: Xen, v: Vcpu, a0: bigint, a1: bigint, a2: bigint) => bigint;
 
 const HYPERCALLS: Partial<Record<number, Hypercall>> = {
   [HYPERCALL.console_io]: consoleIo,
   [HYPERCALL.xen_version]: (xen, v, a0, a1) => xenVersion(xen, v, a0, a1),
   [HYPERCALL.sched_op]: (xen, v, a0, a1) => schedOp(xen, v, a0, a1),
+  [HYPERCALL.vcpu_op]: vcpuOp,
 };
 
 /** do_trap_hypercall: dispatch on x16; the result goes to x0. */

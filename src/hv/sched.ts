@@ -1,9 +1,10 @@
 // The scheduler and the world switch (common/sched, arch/arm/domain.c ctxt_switch_from/to,
 // arm64/entry.S leave_hypervisor_to_guest). vCPUs are placed on pCPUs round-robin when they
 // are created and never migrate; each pCPU runs its runnable vCPUs round-robin, switching at
-// every scheduling point: WFI/WFE, sched_op yield/block, the end of a time slice (the EL2
-// physical timer through the GIC, gicv3.ts), and when the running vCPU stops (PSCI CPU_OFF,
-// shutdown, crash). Deterministic: the order is creation order, the tick is virtual time, the
+// every scheduling point: WFE and sched_op yield, WFI and sched_op block (the vCPU blocks until
+// an interrupt is pending for it: vcpuBlock.ts), the end of a time slice (a software timer on
+// the EL2 physical timer: timer.ts), and when the running vCPU stops (PSCI CPU_OFF, shutdown,
+// crash). A pCPU with nothing runnable idles in WFI until CNTHP or an event-check SGI. Deterministic: the order is creation order, the tick is virtual time, the
 // machine interleaves PEs in fixed quanta.
 //
 // The world switch reads top to bottom as KVM's __kvm_vcpu_run does: save the outgoing vCPU's
@@ -14,8 +15,12 @@ import type { Vcpu } from './domain/domain.js';
 import { SCTLR_GUEST_INIT } from './domain/domain.js';
 import { gicEnablePpi, TIMER_HYP_PPI } from './gic/gicV3.js';
 import { TIMER_VIRT_PPI, vgicFlushLrs } from './vgic/vgic.js';
-import { vtimerCheck, vtimerTicksLeft } from './vtimer.js';
-import { armSlice } from './slice.js';
+import { vtimerCheck } from './vtimer.js';
+import { initTimer, reprogramTimer, setTimer, stopTimer, timerActive, timerSoftirq, type Timer } from './timer.js';
+import { virtTimerReset, virtTimerRestore, virtTimerSave } from './virtTimer.js';
+import { smpSendEventCheck } from './vcpuBlock.js';
+import { idleRunstate, RUNSTATE, runstateChange } from './runstate.js';
+import { updateRunstateArea } from './hypercall.js';
 
 /**
  * The time slice: the EL2 physical timer (CNTHP, PPI 26) interrupts a vCPU after this many
@@ -51,9 +56,8 @@ export const EL1_CONTEXT = [
   'SP_EL1',
   'ELR_EL1',
   'SPSR_EL1',
-  'CNTV_CTL_EL0',
-  'CNTV_CVAL_EL0',
 ] as const;
+// CNTV_CTL/CVAL_EL0 and CNTVOFF_EL2 travel separately: virtTimer.ts (virt_timer_save/restore).
 
 /** CNTHCTL_EL2: EL1PCTEN only — the counter is readable, the EL1 physical timer traps (vtimer.ts). */
 const CNTHCTL_GUEST = 1n;
@@ -88,9 +92,11 @@ function ctxtSwitch(xen: Xen, next: Vcpu): void {
     if (prev && prev !== next && prev.state !== 'dead' && prev.gprs !== null) {
       prev.gprs = cpu.saveGprs();
       for (const r of EL1_CONTEXT) prev.sysregs.set(r, cpu.readSysreg(r));
+      virtTimerSave(xen, prev);
     }
     if (next.gprs) cpu.restoreGprs(next.gprs);
     else {
+      virtTimerReset(xen, next);
       // A vCPU's first run (or after CPU_ON): registers zero but x0.
       cpu.restoreGprs(new Uint32Array(62));
       cpu.setX(0, next.x0);
@@ -100,7 +106,6 @@ function ctxtSwitch(xen: Xen, next: Vcpu): void {
     cpu.writeSysreg('VMPIDR_EL2', next.mpidr);
     cpu.writeSysreg('VPIDR_EL2', cpu.readSysreg('MIDR_EL1'));
     cpu.writeSysreg('CNTHCTL_EL2', CNTHCTL_GUEST);
-    cpu.writeSysreg('CNTVOFF_EL2', 0n);
     cpu.writeSysreg('HCR_EL2', next.hcr);
     // The stage 2 (p2m_restore_state): page tables (MMU) or the domain's regions (MPU).
     xen.mm.p2mLoad(xen, prev?.domain ?? null, next.domain);
@@ -115,7 +120,18 @@ function ctxtSwitch(xen: Xen, next: Vcpu): void {
  */
 export function schedule(xen: Xen): void {
   const cpu = xen.cpu;
-  const next = pickNext(xen);
+  const was = xen.curr.get(cpu.id) ?? null;
+  let next = pickNext(xen);
+  if (!next) {
+    // Switching to the idle vCPU (ctxt_switch_from): the vCPU whose state stays on this PE
+    // hands its virtual timer to a software timer; a deadline already past unblocks it now.
+    const held = xen.loaded.get(cpu.id);
+    if (held) virtTimerSave(xen, held);
+    timerSoftirq(xen);
+    next = pickNext(xen);
+  }
+  // vcpu_runstate_change for the vCPU leaving and the one arriving (update_runstate_area).
+  if (was && was !== next) runstateChange(xen, was, idleRunstate(was));
   if (!next) {
     xen.curr.set(cpu.id, null);
     xen.call('ctxtSwitch', () => xen.mm.p2mLoad(xen, xen.loaded.get(cpu.id)?.domain ?? null, null));
@@ -124,12 +140,24 @@ export function schedule(xen: Xen): void {
       cpu.smc(PSCI_SYSTEM_OFF);
       return;
     }
-    if (xen.gicCpuReady.has(cpu.id)) cpu.writeSysreg('CNTHP_CTL_EL2', 0n);
+    // Idle in WFI (Xen's idle loop): CNTHP for this pCPU's next software timer, else only an
+    // SGI (smpSendEventCheck) wakes it. With every PE asleep the machine's time jumps ahead.
+    if (xen.gicCpuReady.has(cpu.id)) {
+      stopTimer(xen, sliceTimer(xen, cpu.id));
+      reprogramTimer(xen);
+    }
     cpu.setPc(xen.sym('idleLoop'));
-    cpu.wfe();
+    // Without a host GIC nothing could send the wake-up SGI: wait for SEV instead.
+    if (xen.gic) cpu.wfi();
+    else cpu.wfe();
     return;
   }
   ctxtSwitch(xen, next);
+  if (was !== next) {
+    runstateChange(xen, next, RUNSTATE.running);
+    updateRunstateArea(xen, next);
+  }
+  virtTimerRestore(xen, next);
   vtimerCheck(xen, next);
   if (xen.gic) {
     const gic = xen.gic;
@@ -138,9 +166,14 @@ export function schedule(xen: Xen): void {
       xen.call('gicEnablePpi', () => gicEnablePpi(xen, gic, TIMER_VIRT_PPI));
       xen.gicCpuReady.add(cpu.id);
     }
-    // The slice, or sooner when the vCPU's emulated physical timer is due (Xen's timer softirq).
-    const due = vtimerTicksLeft(xen, next);
-    armSlice(xen, next, SLICE_TICKS, due);
+    // The slice (s_timer), or sooner when a software timer of this pCPU is due. A slice belongs
+    // to the vCPU it was started for and keeps its deadline across traps (credit2 runs a vCPU
+    // until its budget is used, whatever it traps meanwhile): re-arming it at every ERET would
+    // let a guest that traps more often than once a slice — a hypercall flood — never be
+    // preempted.
+    const slice = sliceTimer(xen, cpu.id);
+    if (was !== next || !timerActive(slice)) setTimer(xen, slice, cpu.readSysreg('CNTPCT_EL0') + SLICE_TICKS);
+    reprogramTimer(xen);
   }
   xen.curr.set(cpu.id, next);
   vgicFlushLrs(xen, next);
@@ -157,7 +190,24 @@ export function raiseSoftirqSchedule(xen: Xen): void {
   xen.yieldReq.add(xen.cpu.id);
 }
 
-/** A vCPU became runnable on some pCPU: wake idle pCPUs (they idle in WFE; Xen sends an SGI). */
+/**
+ * A vCPU became runnable (CPU_ON) or a domain died: wake the idle pCPUs — with the event-check
+ * SGI (they idle in WFI), and SEV for secondaries still in their boot-time WFE.
+ */
 export function vcpuWake(xen: Xen): void {
   xen.cpu.sev();
+  for (const c of [...xen.cpuOnline].sort((a, b) => a - b)) {
+    if (c !== xen.cpu.id && (xen.curr.get(c) ?? null) === null) smpSendEventCheck(xen, c);
+  }
+}
+
+/** Each pCPU's time slice (common/sched/core.c s_timer): its expiry is a scheduling point. */
+const sliceTimers = new WeakMap<Xen, Map<number, Timer>>();
+
+function sliceTimer(xen: Xen, cpu: number): Timer {
+  let m = sliceTimers.get(xen);
+  if (!m) sliceTimers.set(xen, (m = new Map()));
+  let t = m.get(cpu);
+  if (!t) m.set(cpu, (t = initTimer(cpu, (x) => raiseSoftirqSchedule(x))));
+  return t;
 }

@@ -12,10 +12,7 @@
 // (Xen's call_data is a static too); what the SGI carries is only "look at call_data".
 import type { Xen } from './xen.js';
 import { panic } from './panic.js';
-import { gicSendSgi } from './gic/gicV3.js';
-
-/** Xen's enum gic_sgi: GIC_SGI_EVENT_CHECK 0, GIC_SGI_DUMP_STATE 1, GIC_SGI_CALL_FUNCTION 2. */
-export const GIC_SGI_CALL_FUNCTION = 2;
+import { GIC_SGI_CALL_FUNCTION, gicSendSgi } from './gic/gicV3.js';
 
 /** How long a caller spins for its targets (as cpuUpWait does for a secondary coming up). */
 export const SMP_CALL_TIMEOUT_SPINS = 100_000;

@@ -74,7 +74,7 @@ export function doVpsciCall(xen: Xen, v: Vcpu): void {
       case PSCI_FN.AFFINITY_INFO64: {
         const t = vcpuByMpidr(v, cpu.xr(1));
         if (!t || cpu.xr(2) !== 0n) return set(PSCI_INVALID_PARAMETERS);
-        return set(t.state === 'runnable' ? 0 : 1);
+        return set(t.state === 'runnable' || t.state === 'blocked' ? 0 : 1);
       }
       case PSCI_FN.MIGRATE_INFO_TYPE:
         return set(PSCI_TOS_NOT_PRESENT_MP);

@@ -1,12 +1,13 @@
 // The EL1 physical timer emulated (xen/arch/arm/vtimer.c vtimer_emulate_cp64/sysreg,
 // phys_timer_expired): CNTHCTL_EL2.EL1PCEN = 0 traps the guest's CNTP_CTL/CVAL/TVAL_EL0 (EC
 // 0x18), which act on a per-vCPU copy; CNTPCT stays readable (EL1PCTEN = 1, as Xen sets it).
-// The deadline is a hypervisor timer: the scheduler arms CNTHP no later than the running
-// vCPU's deadline, and whenever the hypervisor is about to enter a vCPU whose deadline has
-// passed, ISTATUS is set and — unless IMASK — virtual PPI 30 (GUEST_TIMER_PHYS_NS_PPI) is made
-// pending, as phys_timer_expired does from Xen's timer softirq.
+// The deadline is a hypervisor software timer (timer.ts) on the vCPU's pCPU, (re)armed before
+// every entry into the vCPU; when it expires — or the hypervisor is about to enter a vCPU whose
+// deadline has passed — virtual PPI 30 (GUEST_TIMER_PHYS_NS_PPI) is made pending unless IMASK,
+// as phys_timer_expired does from Xen's timer softirq; that unblocks a vCPU waiting in WFI.
 import type { Xen } from './xen.js';
 import type { Vcpu } from './domain/domain.js';
+import { initTimer, setTimer, stopTimer, type Timer } from './timer.js';
 
 /** GUEST_TIMER_PHYS_NS_PPI. */
 export const TIMER_PHYS_NS_PPI = 30;
@@ -52,20 +53,37 @@ export function vtimerEmulateSysreg(t: PhysTimer, name: string, read: boolean, v
   return null;
 }
 
-/** phys_timer_expired, checked before entering `v`: inject PPI 30 once the deadline passed. */
+/** Each vCPU's software timer for its emulated physical timer (Xen's phys_timer.timer). */
+const softTimers = new WeakMap<Vcpu, Timer>();
+
+/**
+ * Before entering `v`: inject PPI 30 if the deadline passed (phys_timer_expired), else keep a
+ * software timer (timer.ts) at the deadline on `v`'s pCPU, so the interrupt comes on time
+ * whether `v` is running, waiting for its turn, or blocked in WFI.
+ */
 export function vtimerCheck(xen: Xen, v: Vcpu): void {
   const t = timers.get(v);
-  if (!t || t.fired || !(t.ctl & CTL_ENABLE) || t.ctl & CTL_IMASK) return;
-  if (xen.cpu.readSysreg('CNTPCT_EL0') < t.cval) return;
-  // One injection per arming, as Xen's timer fires once; the guest re-arms or disables it.
-  t.fired = true;
-  v.domain.vgic?.injectIrq(v.id, TIMER_PHYS_NS_PPI);
+  if (!t) return;
+  let soft = softTimers.get(v);
+  if (!soft) softTimers.set(v, (soft = initTimer(v.processor, (x) => physTimerExpired(x, v))));
+  if (t.fired || !(t.ctl & CTL_ENABLE) || t.ctl & CTL_IMASK) {
+    stopTimer(xen, soft);
+    return;
+  }
+  if (xen.cpu.readSysreg('CNTPCT_EL0') < t.cval) {
+    setTimer(xen, soft, t.cval);
+    return;
+  }
+  stopTimer(xen, soft);
+  physTimerExpired(xen, v);
 }
 
-/** Ticks until `v`'s emulated timer is due (null: not armed), for the scheduler's CNTHP. */
-export function vtimerTicksLeft(xen: Xen, v: Vcpu): bigint | null {
+/** phys_timer_expired: one injection of PPI 30 per arming, as Xen's timer fires once. */
+function physTimerExpired(xen: Xen, v: Vcpu): void {
   const t = timers.get(v);
-  if (!t || t.fired || !(t.ctl & CTL_ENABLE) || t.ctl & CTL_IMASK) return null;
-  const left = t.cval - xen.cpu.readSysreg('CNTPCT_EL0');
-  return left > 0n ? left : 1n;
+  if (!t || t.fired || !(t.ctl & CTL_ENABLE) || t.ctl & CTL_IMASK || v.state === 'dead' || v.state === 'down') return;
+  if (xen.cpu.readSysreg('CNTPCT_EL0') < t.cval) return;
+  // The guest re-arms or disables it.
+  t.fired = true;
+  v.domain.vgic?.injectIrq(v.id, TIMER_PHYS_NS_PPI);
 }

@@ -216,6 +216,10 @@ export class Machine implements PsciPlatform {
     let progress = false;
     let anyLive = false;
     let anyRan = false;
+    // The longest slice of this round: a PE's time inside its slice is nowNs + what it retired,
+    // so the round must last at least that long or its counter would run backwards next round
+    // (a native call — the hypervisor's — can retire more than a quantum at once).
+    let longest = this.quantum;
     for (const pe of this.pes) {
       if (this.stopReason) return;
       if (pe.off) continue;
@@ -242,6 +246,7 @@ export class Machine implements PsciPlatform {
         return;
       }
       this.roundStart[pe.id] = pe.retired;
+      longest = Math.max(longest, pe.retired - before);
       this.totalRetired += n;
       if (n > 0) {
         anyRan = true;
@@ -257,7 +262,7 @@ export class Machine implements PsciPlatform {
       return;
     }
     if (anyRan) {
-      this.advance(this.nowNs + this.quantum);
+      this.advance(this.nowNs + longest);
       if (progress) return;
     }
     // Nobody made progress: everyone sleeps (or spins on `b .` with interrupts masked). Only

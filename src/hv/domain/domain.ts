@@ -17,6 +17,7 @@ import { makeGuestFdt, GUEST_RAM0_BASE, GUEST_RAM0_SIZE } from './guestFdt.js';
 import type { Vpl011 } from '../vdev/vpl011.js';
 import type { Vgic } from '../vgic/vgicV3.js';
 import { domainVgicInit } from '../vgic/vgic.js';
+import { domainVtimerInit } from '../virtTimer.js';
 
 const MB = 1024 * 1024;
 const PAGE = 4096;
@@ -37,7 +38,8 @@ export interface MmioHandler {
   write(v: Vcpu, offset: number, size: number, value: bigint, reg?: number): boolean | void;
 }
 
-export type VcpuState = 'runnable' | 'down' | 'dead';
+/** 'blocked': waiting in WFI / SCHEDOP_block for an interrupt (vcpuBlock.ts). */
+export type VcpuState = 'runnable' | 'blocked' | 'down' | 'dead';
 
 export interface Vcpu {
   domain: Domain;
@@ -307,6 +309,7 @@ export function constructDomain(xen: Xen, cfg: DomainConfig, attachVpl011: (d: D
     const k = kernelLoad(xen, d, cfg.kernel);
     for (let i = 0; i < cfg.cpus; i++) vcpuCreate(xen, d, i);
     domainVgicInit(xen, d);
+    domainVtimerInit(xen, d);
     if (cfg.vpl011) attachVpl011(d);
     const dtb = xen.call('prepareDtbDomU', () =>
       buildDtb(

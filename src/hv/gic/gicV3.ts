@@ -230,6 +230,13 @@ export function gicEoi(xen: Xen, intid: number): void {
 }
 
 /**
+ * Xen's enum gic_sgi (asm/gic.h): EVENT_CHECK makes a pCPU look at its softirqs (an idle pCPU
+ * wakes and schedules), CALL_FUNCTION runs a cross-call (smp.ts).
+ */
+export const GIC_SGI_EVENT_CHECK = 0;
+export const GIC_SGI_CALL_FUNCTION = 2;
+
+/**
  * gicv3_send_sgi_list: SGI `sgi` to the logical CPUs `targetCpus` (by their /cpus MPIDR), one
  * ICC_SGI1R_EL1 write per Aff3.Aff2.Aff1 cluster and 16-wide Aff0 range. The DSB first makes
  * the caller's Normal-memory stores (the cross-call's data) visible to the targets before

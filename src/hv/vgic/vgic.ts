@@ -8,6 +8,8 @@ import { domName } from '../domain/domain.js';
 import { ICH_LR_COUNT } from '../../arch/sysreg/gic.js';
 import { GUEST_GICV3_GICD_BASE, GUEST_GICV3_GICD_SIZE, GUEST_GICV3_GICR0_BASE, GUEST_GICV3_GICR0_SIZE } from '../domain/guestFdt.js';
 import { GICR_STRIDE, ICH_HCR_EN, Vgic } from './vgicV3.js';
+import { sgi1rTargets, vgicSendSgi } from './vgicSgi.js';
+import { vcpuKick } from '../vcpuBlock.js';
 
 /** GUEST_TIMER_VIRT_PPI: the EL1 virtual timer, physical and virtual INTID alike. */
 export const TIMER_VIRT_PPI = 27;
@@ -34,6 +36,10 @@ export function domainVgicInit(xen: Xen, d: Domain): Vgic {
     write: (v, off, size, val) => xen.call('vgicMmio', () => g.gicrWrite(v.id, off, size, val)),
   };
   d.mmio.push(gicd, gicr);
+  g.kick = (i) => {
+    const v = d.vcpus[i];
+    if (v) vcpuKick(xen, v);
+  };
   d.vgic = g;
   return g;
 }
@@ -82,4 +88,22 @@ export function vtimerInterrupt(xen: Xen): void {
     cpu.isb();
     if (v && v.state !== 'dead') v.domain.vgic?.injectIrq(v.id, TIMER_VIRT_PPI);
   });
+}
+
+/** ICC_SGI1R_EL1 by its trapped encoding (op0 3, op1 0, CRn 12, CRm 11, op2 5). */
+const ICC_SGI1R_EL1 = 'S3_0_C12_C11_5';
+
+/**
+ * vgic_v3_emulate_sysreg: a trapped write to ICC_SGI1R_EL1 from vCPU `v` (true: handled). The
+ * SGI goes to the targets; a target that is not an online vCPU is logged as Xen's vgic_to_sgi
+ * does, and skipped. ICC_ASGI1R/SGI0R stay unhandled (an UNDEF for the guest), as in Xen.
+ */
+export function vgicEmulateSysreg(xen: Xen, v: Vcpu, name: string, read: boolean, value: bigint): boolean {
+  const g = v.domain.vgic;
+  if (!g || name !== ICC_SGI1R_EL1 || read) return false;
+  const r = sgi1rTargets(g, v.id, value, (i) => v.domain.vcpus[i].state !== 'down' && v.domain.vcpus[i].state !== 'dead');
+  if (r.offline.length)
+    xen.printk(`${domName(v.domain)}v${v.id}: vGICv3: SGI1R 0x${value.toString(16)}: target(s) ${r.offline.join(',')} not an online vCPU`);
+  vgicSendSgi(g, r.intid, r.targets);
+  return true;
 }

@@ -81,6 +81,11 @@ export class Vgic {
   readonly irouter: bigint[] = new Array<bigint>(VGIC_NR_SPIS).fill(0n);
   readonly cpus: VgicCpu[];
   private readonly logged = new Set<string>();
+  /**
+   * vcpu_kick for vCPU `vcpu` of this domain: an interrupt was made pending for it (set by
+   * domainVgicInit; unblocks it and tells its pCPU). Xen's vgic_inject_irq ends with it.
+   */
+  kick: (vcpu: number) => void = () => undefined;
 
   constructor(
     readonly vcpus: VgicVcpuRef[],
@@ -131,7 +136,14 @@ export class Vgic {
       return bit(off < GICD.ICENABLER ? GICD.ISENABLER : GICD.ICENABLER, (q) => q.enabled);
     if (inRange(GICD.ISPENDR + at, BANK_BYTES) || inRange(GICD.ICPENDR + at, BANK_BYTES))
       return bit(off < GICD.ICPENDR ? GICD.ISPENDR : GICD.ICPENDR, (q) => q.pending);
-    if (inRange(GICD.ISACTIVER + at, BANK_BYTES) || inRange(GICD.ICACTIVER + at, BANK_BYTES)) return 0n;
+    if (inRange(GICD.ISACTIVER + at, BANK_BYTES) || inRange(GICD.ICACTIVER + at, BANK_BYTES)) {
+      // Active lives in the list registers (gic_update_one_lr keeps Xen's GIC_IRQ_GUEST_ACTIVE
+      // from them): an INTID is active while an LR holding it has the active state.
+      const first = (off - (off < GICD.ICACTIVER ? GICD.ISACTIVER : GICD.ICACTIVER)) * 8;
+      let x = 0;
+      for (let i = 0; i < size * 8; i++) if (this.isActive(vcpu, first + i)) x |= 1 << i;
+      return BigInt(x >>> 0);
+    }
     if (inRange(GICD.IPRIORITYR + at * 8, BANK_BYTES * 8)) {
       let x = 0n;
       for (let i = 0; i < size; i++) {
@@ -162,9 +174,9 @@ export class Vgic {
       return true;
     };
     if (inRange(GICD.IGROUPR + at, BANK_BYTES)) return true; // Group 1 only: RAO/WI
-    if (inRange(GICD.ISENABLER + at, BANK_BYTES)) return each(GICD.ISENABLER, (q) => (q.enabled = true));
+    if (inRange(GICD.ISENABLER + at, BANK_BYTES)) return this.kickAfter(each(GICD.ISENABLER, (q) => (q.enabled = true)));
     if (inRange(GICD.ICENABLER + at, BANK_BYTES)) return each(GICD.ICENABLER, (q) => (q.enabled = false));
-    if (inRange(GICD.ISPENDR + at, BANK_BYTES)) return each(GICD.ISPENDR, (q) => (q.pending = true));
+    if (inRange(GICD.ISPENDR + at, BANK_BYTES)) return this.kickAfter(each(GICD.ISPENDR, (q) => (q.pending = true)));
     if (inRange(GICD.ICPENDR + at, BANK_BYTES)) return each(GICD.ICPENDR, (q) => (q.pending = false));
     if (inRange(GICD.ISACTIVER + at, BANK_BYTES) || inRange(GICD.ICACTIVER + at, BANK_BYTES)) return false;
     if (inRange(GICD.IPRIORITYR + at * 8, BANK_BYTES * 8)) {
@@ -286,7 +298,51 @@ export class Vgic {
   /** vgic_inject_irq: make `intid` pending for vCPU `vcpu` (SPIs: whichever vCPU it targets). */
   injectIrq(vcpu: number, intid: number): void {
     const q = this.irq(vcpu, intid);
-    if (q) q.pending = true;
+    if (!q) return;
+    q.pending = true;
+    this.kick(this.targetOf(vcpu, intid));
+  }
+
+  /** The vCPU an interrupt is delivered to: its own bank below 32, IROUTER's choice above. */
+  private targetOf(vcpu: number, intid: number): number {
+    if (intid < 32) return vcpu;
+    const t = this.vcpus.findIndex((_, i) => this.routedTo(intid, i));
+    return t < 0 ? vcpu : t;
+  }
+
+  /**
+   * After a guest's ISPENDR/ISENABLER write: kick every vCPU that now has something to take (a
+   * write to the SGI frame or to an SPI may concern a vCPU other than the writer).
+   */
+  private kickAfter(r: boolean): boolean {
+    for (let i = 0; i < this.vcpus.length; i++) if (this.hasPendingIrq(i)) this.kick(i);
+    return r;
+  }
+
+  /**
+   * vgic_vcpu_pending_irq: whether vCPU `vcpu` has an interrupt its virtual CPU interface
+   * would signal — pending in an LR, or pending, enabled and deliverable but not yet in one —
+   * with a priority above both its priority mask (ICH_VMCR_EL2.VPMR) and its running priority
+   * (the lowest active priority in ICH_AP1R0_EL2). What WFI waits for.
+   */
+  hasPendingIrq(vcpu: number): boolean {
+    const c = this.cpus[vcpu];
+    const pmr = Number((c.vmcr >> 24n) & 0xffn);
+    const ap = Number(c.ap1r0 & 0xffff_ffffn);
+    // AP1R0 bit n: priority group n (5 priority bits: priority n << 3) is active.
+    const running = ap === 0 ? 0x100 : (31 - Math.clz32(ap & -ap)) << 3;
+    const wakes = (prio: number): boolean => prio < pmr && prio < running;
+    for (let i = 0; i < ICH_LR_COUNT; i++) {
+      if (c.lrIrq[i] < 0 || (c.lr[i] & LR_PENDING) === 0n) continue;
+      if (wakes(Number((c.lr[i] >> LR_PRIO_SHIFT) & 0xffn))) return true;
+    }
+    for (let id = 0; id < NR_LINES; id++) {
+      const q = this.irq(vcpu, id)!;
+      if (!q.pending || !q.enabled) continue;
+      if (id >= 32 && (!(this.ctlr & CTLR_ENABLE_G1A) || !this.routedTo(id, vcpu))) continue;
+      if (wakes(q.priority)) return true;
+    }
+    return false;
   }
 
   /**
@@ -299,6 +355,7 @@ export class Vgic {
     if (!q) return;
     q.level = level;
     q.pending = level;
+    if (level) this.kick(this.targetOf(vcpu, intid));
   }
 
   /**
@@ -348,6 +405,12 @@ export class Vgic {
       q.pending = false;
     }
     return c.lr;
+  }
+
+  /** Whether `intid` (banked for `vcpu` below 32; any vCPU's for an SPI) is active in an LR. */
+  private isActive(vcpu: number, intid: number): boolean {
+    const holders = intid < 32 ? [this.cpus[vcpu]] : this.cpus;
+    return holders.some((c) => c.lrIrq.some((id, i) => id === intid && (c.lr[i] & LR_ACTIVE) !== 0n));
   }
 
   /** An SPI goes to the vCPU whose affinity IROUTER names (Interrupt_Routing_Mode 1: vCPU 0). */
