@@ -31,9 +31,15 @@ test('gicSendSgi: the SGI is pending on the target PEs only (the machine GICv3 m
     return m.dev.read(pa - m.base, 4, 0);
   };
   const bit = 1 << GIC_SGI_CALL_FUNCTION;
-  assert.deepEqual([0, 1, 2, 3].map((i) => pending(i) & bit), [0, 0, 0, 0]);
+  assert.deepEqual(
+    [0, 1, 2, 3].map((i) => pending(i) & bit),
+    [0, 0, 0, 0],
+  );
   gicSendSgi(xen, xen.gic!, GIC_SGI_CALL_FUNCTION, [1, 3]);
-  assert.deepEqual([0, 1, 2, 3].map((i) => pending(i) & bit), [0, bit, 0, bit]);
+  assert.deepEqual(
+    [0, 1, 2, 3].map((i) => pending(i) & bit),
+    [0, bit, 0, bit],
+  );
   assertPanics(() => gicSendSgi(xen, xen.gic!, 16, [1]), /^GICv3: SGI 16 is not an SGI/);
 });
 
