@@ -14,6 +14,7 @@ import { doVpsciCall } from './vpsci.js';
 import { raiseSoftirqSchedule, vcpuWake } from './sched.js';
 import { vgicSyncFromLrs } from './vgic/vgic.js';
 import { physTimer, vtimerEmulateSysreg } from './vtimer.js';
+import { hwdomShutdown } from './domain/dom0.js';
 
 type GuestTrap = (xen: Xen, v: Vcpu, esr: number) => void;
 
@@ -216,6 +217,7 @@ export function domainShutdown(xen: Xen, d: Domain, reason: string): void {
     d.shutdownReason = reason;
     for (const v of d.vcpus) v.state = 'dead';
     xen.printk(`${domName(d)}: shutdown: ${reason}`);
+    hwdomShutdown(xen, d, reason);
     vcpuWake(xen);
   });
 }

@@ -62,7 +62,7 @@ export class Pl031 implements MmioDevice {
         break;
       case RTC.MR:
         this.mr = value >>> 0;
-        if (this.mr === ((this.tickOffset + this.seconds(peId)) >>> 0)) this.ris |= 1;
+        if (this.mr === (this.tickOffset + this.seconds(peId)) >>> 0) this.ris |= 1;
         break;
       case RTC.IMSC:
         this.imsc = value & 1;
