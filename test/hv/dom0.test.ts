@@ -11,6 +11,7 @@ import { parseDts } from '../../src/fdt/dts.js';
 import { getNode, getString, setString, setEmpty, findNode, type FdtNode } from '../../src/fdt/dtb.js';
 import { makeDom0Fdt, type Dom0FdtSpec } from '../../src/hv/domain/dom0Fdt.js';
 import { bootXen, type XenBootSpec } from '../../src/cli/boot.js';
+import { cli, oneLineError } from '../helpers/cli.js';
 
 const REF = '/work/shared/reference';
 const host = (): FdtNode => parseDts(readFileSync(`${REF}/qemu-virt-host.dts`, 'utf8'), 'qemu-virt-host.dts').root;
@@ -195,4 +196,13 @@ test("QEMU's own host tree (--dtb) with its /chosen dom0 modules boots the same 
   assert.ok(log.some((l) => /^\(XEN\) Loading d0 initrd from 000000004d000000 to 0x[0-9a-f]{16}-0x[0-9a-f]{16}$/.test(l)));
   assert.equal(log.filter((l) => l.startsWith('FAIL ')).length, 0, r.out);
   assert.ok(log.includes('DONE pass=20 fail=0'));
+});
+
+test('armvisor boot --dom0: the option runs dom0-check; a bad spec is one line', () => {
+  const r = cli(['boot', '--strict', '--dom0', `${DOM0},mem=64M,bootargs=console=hvc0 dom0-check`]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /^\(XEN\) Command line: dom0_mem=65536K$/m);
+  assert.match(r.stdout, /^DONE pass=20 fail=0$/m);
+  oneLineError(['boot', '--dom0', `${DOM0},cpus=2`], /^armvisor: --dom0: 'cpus=2' is not mem=SIZE or bootargs=TEXT$/);
+  oneLineError(['boot', '--dom0', `${DOM0},mem=1K`], /^armvisor: --dom0: mem=1K must be a multiple of 4K and at least 4M$/);
 });
