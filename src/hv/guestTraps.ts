@@ -259,6 +259,7 @@ export function domainCrash(xen: Xen, d: Domain, from: string): void {
     d.state = 'crashed';
     d.shutdownReason = 'crash';
     for (const x of d.vcpus) x.state = 'dead';
+    hwdomShutdown(xen, d, 'crash');
     vcpuWake(xen);
   });
 }

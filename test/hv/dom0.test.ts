@@ -206,3 +206,26 @@ test('armvisor boot --dom0: the option runs dom0-check; a bad spec is one line',
   oneLineError(['boot', '--dom0', `${DOM0},cpus=2`], /^armvisor: --dom0: 'cpus=2' is not mem=SIZE or bootargs=TEXT$/);
   oneLineError(['boot', '--dom0', `${DOM0},mem=1K`], /^armvisor: --dom0: mem=1K must be a multiple of 4K and at least 4M$/);
 });
+
+test("a crashing dom0 takes the machine down with Xen's line; the domU does not outlive it", () => {
+  // A raw dom0 kernel that loads from an IPA nothing maps (0x30000000 is neither RAM nor a device).
+  const k = new Uint8Array(4096);
+  [0xd2a60001, 0xf9400020, 0x14000000].forEach((w, i) => new DataView(k.buffer).setUint32(i * 4, w, true));
+  const r = boot({
+    modules: [{ kind: 'kernel', data: k, name: 'crash.bin' }],
+    xenBootargs: 'dom0_mem=16M dom0_max_vcpus=1',
+    domains: [
+      {
+        name: 'domU1',
+        memKb: 16 * 1024,
+        cpus: 1,
+        vpl011: true,
+        kernel: { kind: 'kernel', data: readFileSync(HELLO), name: 'hello-domu.img' },
+      },
+    ],
+  });
+  assert.equal(r.status, 0, r.message ?? undefined);
+  const log = r.out.split('\n');
+  assert.ok(log.includes('(XEN) Hardware Dom0 crashed: rebooting machine in 5 seconds.'), r.out);
+  assert.equal(r.hv.xen!.domains.find((d) => d.id === 1)!.state === 'running', false);
+});
