@@ -229,3 +229,18 @@ test("a crashing dom0 takes the machine down with Xen's line; the domU does not 
   assert.ok(log.includes('(XEN) Hardware Dom0 crashed: rebooting machine in 5 seconds.'), r.out);
   assert.equal(r.hv.xen!.domains.find((d) => d.id === 1)!.state === 'running', false);
 });
+
+test('/reserved-memory: its nodes are passed on and mapped, and its ranges form a second memory node', () => {
+  const h = parseDts(
+    readFileSync(`${REF}/qemu-virt-host.dts`, 'utf8').replace(
+      /\tchosen \{/,
+      '\treserved-memory {\n\t\t#address-cells = <2>;\n\t\t#size-cells = <2>;\n\t\tranges;\n\t\tbuf@50000000 {\n\t\t\treg = <0x0 0x50000000 0x0 0x100000>;\n\t\t\tno-map;\n\t\t};\n\t};\n\n\tchosen {',
+    ),
+    'with-reserved.dts',
+  ).root;
+  const t = makeDom0Fdt(h, { ...REAL_SPEC, reservedMemory: [{ start: 0x5000_0000, size: 0x10_0000 }] });
+  assert.ok(findNode(t.root, '/reserved-memory/buf@50000000'));
+  assert.ok(t.mmio.some((m) => m.node === '/reserved-memory/buf@50000000' && m.address === 0x5000_0000));
+  const mems = t.root.children.filter((c) => c.name.startsWith('memory@')).map((c) => c.name);
+  assert.deepEqual(mems, ['memory@60000000', 'memory@50000000']);
+});

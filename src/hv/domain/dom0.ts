@@ -312,6 +312,9 @@ export function createDom0(xen: Xen): Domain | null {
         evtchnIntid: evtchn,
         gnttab,
         extRegions: ext,
+        reservedMemory: (bi as BootInfoExt).reserved
+          .filter((r) => r.kind === 'reserved-memory')
+          .map((r) => ({ start: r.start, size: r.size })),
       });
     } catch (e) {
       if (e instanceof Error && !(e instanceof P2mError)) panic(`Could not set up DOM0 guest OS: ${e.message}`);

@@ -21,7 +21,8 @@
 //     it is kept for a domU); /chosen drops xen,xen-bootargs, stdout-path, the initrd and UEFI
 //     properties and bootargs, and gets dom0's bootargs and initrd placeholders;
 //   - after the root's children: /hypervisor (grant table region + extended regions, the event
-//     channel PPI), /psci (hvc), /cpus for the vCPUs (the host CPUs' compatible), /memory.
+//     channel PPI), /psci (hvc), /cpus for the vCPUs (the host CPUs' compatible), /memory, and
+//     a second memory node for the /reserved-memory ranges when there are any.
 import {
   fdtNode,
   getCells,
@@ -88,6 +89,8 @@ export interface Dom0FdtSpec {
   /** Grant table region (find_gnttab_region) and the extended regions, /hypervisor's reg. */
   gnttab: { start: number; size: number };
   extRegions: { start: number; size: number }[];
+  /** bootinfo.reserved_mem (/reserved-memory ranges): a second memory node when non-empty. */
+  reservedMemory?: { start: number; size: number }[];
 }
 
 /** An MMIO range handle_device maps 1:1 into dom0. */
@@ -314,7 +317,8 @@ export function makeDom0Fdt(host: FdtNode, s: Dom0FdtSpec): Dom0Fdt {
     const passthrough = n.props.has('xen,passthrough');
     if (!passthrough) {
       for (const i of intids) if (i >= 32) out.spis.push({ node: p, intid: i });
-      if (!p.startsWith('/reserved-memory/')) for (const r of cpuAddresses(ancestors, n)) out.mmio.push({ node: p, ...r });
+      // /reserved-memory children are mapped too (only their iomem permission is withheld).
+      for (const r of cpuAddresses(ancestors, n)) out.mmio.push({ node: p, ...r });
     }
     const copy = fdtNode(n.name);
     writeProperties(n, p, copy, passthrough);
@@ -355,6 +359,14 @@ export function makeDom0Fdt(host: FdtNode, s: Dom0FdtSpec): Dom0Fdt {
   setString(mem, 'device_type', 'memory');
   setCells(mem, 'reg', regCells(s.memory.map((m) => ({ start: m.address, size: m.size }))));
   root.children.push(mem);
+  const resv = s.reservedMemory ?? [];
+  if (resv.length > 0) {
+    // make_memory_node(&bootinfo.reserved_mem): the reserved ranges are dom0's RAM as well.
+    const rm = fdtNode(`memory@${resv[0].start.toString(16)}`);
+    setString(rm, 'device_type', 'memory');
+    setCells(rm, 'reg', regCells(resv));
+    root.children.push(rm);
+  }
   return out;
 }
 
