@@ -61,6 +61,15 @@ test('what handle_device gives dom0: device MMIO 1:1 and SPIs, never the GIC or 
   assert.deepEqual(at(0x0901_0000), ['/pl031@9010000']);
   assert.deepEqual(at(0x0a00_0200), ['/virtio_mmio@a000200']);
   assert.deepEqual(at(0x40_1000_0000), ['/pcie@10000000']);
+  // map_device_children: the host bridge's windows (IO, 32-bit and 64-bit MMIO) and INTx SPIs.
+  assert.deepEqual(at(0x3eff_0000), ['/pcie@10000000']);
+  assert.deepEqual(at(0x2000_0000), ['/pcie@10000000']);
+  assert.deepEqual(at(0xff_ffff_f000), ['/pcie@10000000']);
+  for (const i of [35, 36, 37, 38])
+    assert.ok(
+      t.spis.some((s) => s.intid === i && s.node === '/pcie@10000000'),
+      `INTx SPI ${i}`,
+    );
   assert.deepEqual(at(0x0900_0000), [], 'the UART Xen uses is hidden');
   assert.deepEqual(at(0x0800_0000), [], 'the GIC is emulated, not mapped');
   assert.deepEqual(at(0x080a_0000), []);

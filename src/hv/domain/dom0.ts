@@ -13,7 +13,7 @@
 //     shutdown halts the machine ("Hardware Dom0 halted: halting machine", hwdomShutdown).
 // Not yet: the hardware SPIs of dom0's devices are recorded (dom0Spis) but not forwarded — the
 // host GIC does not route device SPIs to the hypervisor and the vGIC's list registers carry
-// no HW bit yet, so a dom0 driver polls its device; PCI host bridges' `ranges` are not mapped.
+// no HW bit yet, so a dom0 driver polls its device.
 import type { Xen } from '../xen.js';
 import { paddr } from '../format.js';
 import { panic } from '../panic.js';
@@ -21,7 +21,7 @@ import { xenParams } from '../cmdline.js';
 import { parseDtb, buildDtb, findNode, getString, setBytes, encodeU64, type FdtNode } from '../../fdt/dtb.js';
 import type { BootModule } from '../bootinfo.js';
 import type { BootInfoExt } from '../bootfdt.js';
-import { p2mInit, p2mInsertMapping, p2mLookup, P2mError, type P2mType } from '../p2m/p2m.js';
+import { p2mInit, p2mInsertMapping, P2mError, type P2mType } from '../p2m/p2m.js';
 import { domainVgicInit } from '../vgic/vgic.js';
 import { GICR_STRIDE } from '../vgic/vgicV3.js';
 import { MAX_ORDER } from '../mm/pageAlloc.js';
@@ -360,30 +360,25 @@ function mapDeviceMmio(xen: Xen, d: Domain, tree: Dom0Fdt): void {
   xen.call('mapRangeToDomain', () => {
     const p2m = d.p2m!;
     // Several nodes may share a page (QEMU's virtio-mmio transports are 0x200 apart): Xen's
-    // p2m_set_entry rewrites the same mapping; ours refuses a map over a valid entry, so
-    // pages already mapped are skipped.
-    for (const r of tree.mmio) {
-      const first = Math.floor(r.address / PAGE);
-      const last = Math.floor((r.address + r.size - 1) / PAGE);
-      let runStart = -1;
-      const flush = (end: number): void => {
-        if (runStart < 0) return;
-        try {
-          p2mInsertMapping(xen, p2m, runStart * PAGE, end - runStart, runStart * PAGE, DOM0_MMIO_P2M_TYPE);
-        } catch (e) {
-          if (e instanceof P2mError)
-            panic(
-              `Unable to map 0x${(runStart * PAGE).toString(16)} - 0x${(end * PAGE - 1).toString(16)} in domain 0 (${r.node}): ${e.message}`,
-            );
-          throw e;
-        }
-        runStart = -1;
-      };
-      for (let pfn = first; pfn <= last; pfn++) {
-        if (p2mLookup(xen, p2m, pfn * PAGE)) flush(pfn);
-        else if (runStart < 0) runStart = pfn;
+    // p2m_set_entry rewrites the same mapping; ours refuses a map over a valid entry, so the
+    // page ranges are merged first and each page is mapped once.
+    const runs = tree.mmio
+      .map((r) => ({ s: Math.floor(r.address / PAGE), e: Math.floor((r.address + r.size - 1) / PAGE) + 1, node: r.node }))
+      .sort((a, b) => a.s - b.s);
+    const merged: { s: number; e: number; node: string }[] = [];
+    for (const r of runs) {
+      const last = merged[merged.length - 1];
+      if (last && r.s <= last.e) last.e = Math.max(last.e, r.e);
+      else merged.push({ ...r });
+    }
+    for (const r of merged) {
+      try {
+        p2mInsertMapping(xen, p2m, r.s * PAGE, r.e - r.s, r.s * PAGE, DOM0_MMIO_P2M_TYPE);
+      } catch (e) {
+        if (e instanceof P2mError)
+          panic(`Unable to map 0x${(r.s * PAGE).toString(16)} - 0x${(r.e * PAGE - 1).toString(16)} in domain 0 (${r.node}): ${e.message}`);
+        throw e;
       }
-      flush(last + 1);
     }
   });
 }

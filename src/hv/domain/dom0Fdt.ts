@@ -319,6 +319,7 @@ export function makeDom0Fdt(host: FdtNode, s: Dom0FdtSpec): Dom0Fdt {
       for (const i of intids) if (i >= 32) out.spis.push({ node: p, intid: i });
       // /reserved-memory children are mapped too (only their iomem permission is withheld).
       for (const r of cpuAddresses(ancestors, n)) out.mmio.push({ node: p, ...r });
+      if (n.props.has('device_type') && getString(n, 'device_type') === 'pci') mapPciChildren(n, p, ancestors, gicNode, gicPhandle, out);
     }
     const copy = fdtNode(n.name);
     writeProperties(n, p, copy, passthrough);
@@ -368,6 +369,38 @@ export function makeDom0Fdt(host: FdtNode, s: Dom0FdtSpec): Dom0Fdt {
     root.children.push(rm);
   }
   return out;
+}
+
+/**
+ * map_device_children for a PCI host bridge: its `ranges` windows (child address 3 cells) map
+ * 1:1 like any MMIO, and the SPIs its `interrupt-map` names go to dom0 with it.
+ */
+function mapPciChildren(n: FdtNode, p: string, ancestors: FdtNode[], gic: FdtNode, gicPhandle: number | undefined, out: Dom0Fdt): void {
+  const parent = ancestors[ancestors.length - 1];
+  const cac = cellsOf(n, '#address-cells', 3);
+  const csc = cellsOf(n, '#size-cells', 2);
+  const pac = cellsOf(parent, '#address-cells', 2);
+  if (n.props.has('ranges')) {
+    const r = getCells(n, 'ranges');
+    for (let j = 0; j + cac + pac + csc <= r.length; j += cac + pac + csc) {
+      const address = readCells(r, j + cac, pac, n.name);
+      const size = readCells(r, j + cac + pac, csc, n.name);
+      if (size > 0) out.mmio.push({ node: p, address, size });
+    }
+  }
+  if (n.props.has('interrupt-map') && gicPhandle !== undefined) {
+    const m = getCells(n, 'interrupt-map');
+    const cic = cellsOf(n, '#interrupt-cells', 1);
+    const gac = cellsOf(gic, '#address-cells', 0);
+    for (let j = 0; j + cac + cic + 1 <= m.length;) {
+      const ph = m[j + cac + cic];
+      if (ph !== gicPhandle) break; // another controller: its specifier size is unknown here
+      const spec = j + cac + cic + 1 + gac;
+      if (spec + 3 > m.length) break;
+      if (m[spec] === GIC_SPI && !out.spis.some((x) => x.intid === 32 + m[spec + 1])) out.spis.push({ node: p, intid: 32 + m[spec + 1] });
+      j = spec + 3;
+    }
+  }
 }
 
 /** A value as `n` big-endian cells. */
