@@ -23,6 +23,7 @@ import { decideIdentityMap, layoutLines, layoutSelfChecks, makeLayout } from '..
 import type { XenKnobs } from '../hv/xen.js';
 import { parseAddr, parseCount, parseSize, readInput } from './run.js';
 import { readTree } from './mpuPlan.js';
+import { parseDom0, withDom0Mem } from './dom0Option.js';
 import type { Fdt } from '../fdt/dtb.js';
 import type { PmsaConfig } from '../arch/pmsa/state.js';
 import { r82DefaultLoads, r82DefaultTree, r82HostTree } from '../hv/configs/r82.js';
@@ -281,6 +282,7 @@ export interface BootOptions {
   loader: string;
   module?: string[];
   domu?: string[];
+  dom0?: string;
   dtb?: string;
   /** --dts: an alias of --dtb (readTree takes either format). */
   dts?: string;
@@ -385,12 +387,14 @@ export function bootCommand(opts: BootOptions): number {
   }
   // No modules at all: the built-in configuration — on the MMU boards two domUs side by side on
   // two pCPUs; on r82 the configuration's own /chosen domains.
-  const builtIn = o.module === undefined && o.dtb === undefined && o.board !== 'r82';
+  const builtIn = o.module === undefined && o.dtb === undefined && o.dom0 === undefined && o.board !== 'r82';
+  const dom0 = o.dom0 !== undefined ? parseDom0(o.dom0) : undefined;
   const domus = o.domu ?? (builtIn ? DEFAULT_DOMUS : []);
   const hostTree = o.dtb !== undefined ? readTree(o.dtb).root : undefined;
   const loads = (o.load ?? []).map(parseLoad);
   const domains = domus.map(parseDomu);
-  const smp = o.smp !== undefined ? parseCount(o.smp, '--smp') : domains.length ? Math.min(8, Math.max(2, domains.length)) : undefined;
+  const smp =
+    o.smp !== undefined ? parseCount(o.smp, '--smp') : domains.length || dom0 ? Math.min(8, Math.max(2, domains.length)) : undefined;
   let out = '';
   const flush = (): void => {
     if (out) process.stdout.write(out);
@@ -403,11 +407,11 @@ export function bootCommand(opts: BootOptions): number {
     ...(smp !== undefined ? { smp } : {}),
     ...(o.loadAddr !== undefined ? { loadAddr: parseAddr(o.loadAddr, '--load-addr') } : {}),
     loader: o.loader,
-    modules: (o.module ?? []).map(parseModule),
+    modules: [...(dom0 ? [dom0.kernel] : []), ...(o.module ?? []).map(parseModule)],
     domains,
     ...(hostTree ? { hostTree } : {}),
     loads,
-    ...(o.xenBootargs !== undefined ? { xenBootargs: o.xenBootargs } : {}),
+    ...(withDom0Mem(o.xenBootargs, dom0) !== undefined ? { xenBootargs: withDom0Mem(o.xenBootargs, dom0) } : {}),
     strict: o.strict === true,
     knobs,
     layout: parseLayout(o.layout),

@@ -85,6 +85,10 @@ function buildProgram(): Command {
       '--domu <file,mem=SIZE,cpus=N,bootargs=TEXT...>',
       'a dom0less domain (/chosen xen,domain node with vpl011) running this kernel; mem, cpus, bootargs optional (default without --module/--domu: two test guests)',
     )
+    .option(
+      '--dom0 <file,mem=SIZE,bootargs=TEXT>',
+      "the hardware domain's kernel (first multiboot,kernel module of /chosen); mem= sets dom0_mem (Xen's default: 512M)",
+    )
     .option('--dtb <file>', "the whole host device tree (DTB or DTS, as QEMU's -dtb), /chosen with Xen's bindings included")
     .option('--dts <file>', 'the same as --dtb (either format is accepted under both names)')
     .option('--load <file@addr...>', "put a file in RAM at an address before boot (QEMU's -device loader,file=,addr=)")

@@ -16,6 +16,7 @@ import { vgicEmulateSysreg, vgicSyncFromLrs } from './vgic/vgic.js';
 import { vcpuBlockUnlessEventPending } from './vcpuBlock.js';
 import { physTimer, vtimerEmulateSysreg } from './vtimer.js';
 import { cannotTakeAbort, injectAbtException, injectUndef, noteGuestSyncExit } from './inject.js';
+import { hwdomShutdown } from './domain/dom0.js';
 
 type GuestTrap = (xen: Xen, v: Vcpu, esr: number) => void;
 
@@ -226,6 +227,7 @@ export function domainShutdown(xen: Xen, d: Domain, reason: string): void {
     d.shutdownReason = reason;
     for (const v of d.vcpus) v.state = 'dead';
     xen.printk(`${domName(d)}: shutdown: ${reason}`);
+    hwdomShutdown(xen, d, reason);
     vcpuWake(xen);
   });
 }
@@ -267,6 +269,7 @@ export function domainCrash(xen: Xen, d: Domain, from: string): void {
     d.state = 'crashed';
     d.shutdownReason = 'crash';
     for (const x of d.vcpus) x.state = 'dead';
+    hwdomShutdown(xen, d, 'crash');
     vcpuWake(xen);
   });
 }

@@ -85,12 +85,12 @@ function consoleIo(xen: Xen, v: Vcpu, cmd: bigint, count: bigint, buf: bigint): 
   return BigInt(n);
 }
 
-/** guest_console_write: "(d<n>) " lines on the hypervisor console. */
+/** guest_console_write: "(d<n>) " lines on the hypervisor console; the hardware domain's go out as they are. */
 function guestConsoleWrite(xen: Xen, v: Vcpu, bytes: Uint8Array): void {
   const d = v.domain;
   for (const b of bytes) {
     if (b === 0x0a) {
-      xen.console.raw(`(${domName(d)}) ${d.consoleBuf}`);
+      xen.console.raw(d.id === 0 ? d.consoleBuf : `(${domName(d)}) ${d.consoleBuf}`);
       d.consoleBuf = '';
     } else if (b !== 0x0d) d.consoleBuf += String.fromCharCode(b);
   }

@@ -18,6 +18,7 @@ import { bootFdtInfo, bootInfoLog, commandLineLog } from './bootfdt.js';
 import type { BootInfo } from './bootinfo.js';
 import { createDomUs } from './domain/dom0less.js';
 import { smpCallFunction, smpPark, smpWaitFor } from './smp.js';
+import { createDom0 } from './domain/dom0.js';
 
 /** PSCI SYSTEM_OFF (SMC32 function ID). */
 const PSCI_SYSTEM_OFF = 0x8400_0008;
@@ -85,6 +86,8 @@ function startXenLate(xen: Xen): void {
   // create_domUs: the memory side (MPU: direct-mapped static memory, checked against the
   // region budget), then the domains themselves (their stage 2 from xen.mm.p2mInit).
   for (const d of xen.bootInfo?.domains ?? []) for (const l of xen.mm.domainMemory(xen, d)) xen.printk(l);
+  // create_dom0 first when a kernel module lies outside every xen,domain node (is_dom0less_mode).
+  if (!createDom0(xen) && xen.bootInfo?.domains.length) xen.printk('Xen dom0less mode detected');
   createDomUs(xen);
   xen.state = SystemState.Active;
   if (xen.domains.length) {
@@ -239,8 +242,6 @@ function initDoneLate(xen: Xen, kb: number): void {
   // With domains, the entry glue schedules them once this entry returns (schedule() moves
   // the PC for good, so it runs outside every routine frame); without, power off cleanly.
   if (xen.domains.length) return;
-  const kernels = xen.bootInfo?.modules.filter((m) => m.kind === 'kernel' && m.domain === undefined).length ?? 0;
-  if (kernels === 0) xen.printk('No domain configured: nothing to run. Powering off (PSCI SYSTEM_OFF).');
-  else xen.printk(`${kernels} dom0 kernel(s) configured, but dom0 is not supported yet. Powering off (PSCI SYSTEM_OFF).`);
+  xen.printk('No domain configured: nothing to run. Powering off (PSCI SYSTEM_OFF).');
   cpu.smc(PSCI_SYSTEM_OFF);
 }

@@ -43,13 +43,18 @@ test('armvisor boot --loader grub with an XSM policy, and the seed 003 knob', ()
   new DataView(b.buffer).setUint32(0, 0xf97cff8c, true);
   writeFileSync(policy, b);
   // GRUB's order: the kernel first (Xen never probes the first untyped module), then the policy.
+  // The kernel becomes dom0 (a kernel module outside every xen,domain node): four instructions
+  // that power it off through PSCI over HVC, which halts the machine.
   const kernel = join(TMP, 'kernel.bin');
-  writeFileSync(kernel, new Uint8Array(4096).fill(0x5a));
+  const k = new Uint8Array(4096);
+  [0x52800100, 0x72b08000, 0xd4000002, 0x14000000].forEach((w, i) => new DataView(k.buffer).setUint32(i * 4, w, true));
+  writeFileSync(kernel, k);
   const mods = ['--module', `module=${kernel}`, '--module', `module=${policy}`];
-  const ok = cli(['boot', '--strict', '--loader', 'grub', ...mods]);
+  const ok = cli(['boot', '--strict', '--loader', 'grub', '--xen-bootargs', 'dom0_mem=16M', ...mods]);
   assert.equal(ok.status, 0, ok.stderr);
   assert.match(ok.stdout, /MODULE\[\d\]: .* Kernel/);
   assert.match(ok.stdout, /MODULE\[\d\]: .* XSM Policy/);
+  assert.match(ok.stdout, /Hardware Dom0 halted: halting machine/);
   const bad = cli(['boot', '--loader', 'grub', ...mods, '--knob', 'map-tables-with-domain-page-only']);
   assert.equal(bad.status, 3);
   assert.equal(bad.stderr, 'armvisor: the hypervisor panicked: CPU0: Unexpected Trap: Data Abort\n');

@@ -9,7 +9,7 @@ const reference = parseDts(readFileSync('/work/shared/reference/qemu-virt-host.d
 const BOOTARGS = 'dom0_mem=512M console=dtuart dtuart=/pl011@9000000 loglvl=all guest_loglvl=all';
 
 /** The nodes we emulate, in the reference's order. */
-const OURS = ['psci', 'memory@40000000', 'pl011@9000000', 'intc@8000000', 'cpus', 'timer', 'apb-pclk', 'chosen'];
+const OURS = ['psci', 'memory@40000000', 'pl031@9010000', 'pl011@9000000', 'intc@8000000', 'cpus', 'timer', 'apb-pclk', 'chosen'];
 
 function without(node: FdtNode, props: string[], children: string[]): FdtNode {
   return {

@@ -50,12 +50,19 @@ test('virt: the start of day ends after the end-of-boot line, exit 0, no rule ev
   assert.equal(r.hv.xen!.state, 2, 'system_state active');
 });
 
+/** A dom0 kernel that powers itself off: PSCI SYSTEM_OFF over HVC (which halts the machine). */
+const poweroffKernel = (): Uint8Array => {
+  const k = new Uint8Array(8192);
+  [0x52800100, 0x72b08000, 0xd4000002, 0x14000000].forEach((w, i) => new DataView(k.buffer).setUint32(i * 4, w, true));
+  return k;
+};
+
 /**
  * GRUB's multiboot modules: a kernel, then the policy. Xen takes the first untyped module as
  * the kernel without probing it; has_xsm_magic looks at the later ones (bootfdt.ts).
  */
 const grubModules = () => [
-  { kind: 'module' as const, data: new Uint8Array(8192).fill(0x5a), name: 'kernel' },
+  { kind: 'module' as const, data: poweroffKernel(), name: 'kernel' },
   { kind: 'module' as const, data: xsmPolicy(), name: 'policy' },
 ];
 
@@ -112,8 +119,9 @@ test('the upstream (10TB identity area) layout boots seattle without relocation'
 });
 
 test('seed 003: GRUB places an XSM policy high; its magic is checked through the fixmap and Xen boots', () => {
-  const r = boot({ loader: 'grub', modules: grubModules() });
+  const r = boot({ loader: 'grub', modules: grubModules(), xenBootargs: 'dom0_mem=16M' });
   assert.equal(r.status, 0, r.out);
+  assert.match(r.out, /Hardware Dom0 halted: halting machine/, 'the kernel ran as dom0');
   const m = r.hv.xen!.bootInfo!.modules.find((x) => x.node.includes('policy') || x.kind === 'xsm')!;
   assert.equal(m.kind, 'xsm', 'identified by its magic');
   assert.ok(m.start >= 0x4000_0000 + 512 * MB - 64 * 1024, 'placed at the top of RAM, outside any early mapping');

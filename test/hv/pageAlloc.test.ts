@@ -142,3 +142,15 @@ test('property: random alloc/free never double-allocates, stays in the heap, is 
     assert.deepEqual(h.freeBlocks(), initial, `seed ${seed}: buddies fully merged again`);
   }
 });
+
+test('MEMF_bits: allocDomheapPagesBelow only hands out blocks that end below 2^bits', () => {
+  const h = new Heap();
+  h.initHeapPages(0x4000_0000, (512 * 1024 * 1024) / P); // 0x40000000..0x60000000
+  h.initHeapPages(0x1_0000_0000, (64 * 1024 * 1024) / P); // above 4 GB
+  assert.ok(h.allocDomheapPages(10)! >= 0x1_0000_0000, 'unrestricted: the highest zone first');
+  assert.equal(h.allocDomheapPagesBelow(10, 30), null, 'nothing lies below 1 GB');
+  const pa = h.allocDomheapPagesBelow(14, 31)!;
+  assert.ok(pa >= 0x4000_0000 && pa + (P << 14) <= 0x8000_0000, `0x${pa.toString(16)} below 2 GB`);
+  assert.equal(pa % (P << 14), 0, 'naturally aligned');
+  assert.equal(h.allocDomheapPagesBelow(18, 32), null, 'no free 1 GB block below 4 GB');
+});

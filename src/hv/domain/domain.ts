@@ -120,7 +120,8 @@ export const PSR_GUEST64_INIT = 0x3c5n;
 
 /** domain_create + arch_domain_create + p2m: an empty domain with its own VMID. */
 function domainCreate(xen: Xen, cfg: DomainConfig): Domain {
-  const id = xen.domains.length + 1;
+  // domUs are numbered from 1 whether or not there is a dom0 (domain 0, dom0.ts).
+  const id = xen.domains.filter((x) => x.id !== 0).length + 1;
   const d: Domain = {
     id,
     node: cfg.node,
@@ -140,7 +141,7 @@ function domainCreate(xen: Xen, cfg: DomainConfig): Domain {
 }
 
 /** vcpu_create: vCPU `id`, placed on pCPUs round-robin over all vCPUs created so far. */
-function vcpuCreate(xen: Xen, d: Domain, id: number): Vcpu {
+export function vcpuCreate(xen: Xen, d: Domain, id: number): Vcpu {
   const online = [...xen.cpuOnline].sort((a, b) => a - b);
   const processor = online[xen.vcpuCount++ % online.length];
   const v: Vcpu = {

@@ -98,6 +98,15 @@ export class Heap {
     return this.alloc(order, 'dom');
   }
 
+  /**
+   * alloc_domheap_pages(d, order, MEMF_bits(bits)): only from zones whose frames lie below
+   * 2^bits bytes (zone_hi = bits_to_zone(bits)), highest such zone first — what
+   * allocate_memory_11 asks for to put dom0's first bank as low as it can.
+   */
+  allocDomheapPagesBelow(order: number, bits: number): number | null {
+    return this.alloc(order, 'dom', Math.max(1, bits - 12));
+  }
+
   /** free_domheap_pages(pa, order). */
   freeDomheapPages(pa: number, order: number): void {
     this.free(pa, order, 'dom');
@@ -130,11 +139,11 @@ export class Heap {
 
   // ---- the buddy algorithm --------------------------------------------------------------------
 
-  private alloc(order: number, owner: Owner): number | null {
+  private alloc(order: number, owner: Owner, zoneHi = NR_ZONES - 1): number | null {
     if (!Number.isInteger(order) || order < 0 || order > MAX_ORDER) {
       panic(`Xen BUG at page_alloc.c: alloc_${owner}heap_pages: order ${order} is outside 0..${MAX_ORDER}`);
     }
-    for (let zone = NR_ZONES - 1; zone >= 0; zone--) {
+    for (let zone = Math.min(zoneHi, NR_ZONES - 1); zone >= 0; zone--) {
       for (let j = order; j <= MAX_ORDER; j++) {
         const list = this.lists[zone][j];
         const first = list.values().next();

@@ -191,7 +191,10 @@ export function p2mSetEntry(xen: Xen, p2m: P2m, ipa: number, nr: number, pa: num
       for (let a = ipa; a < end;) {
         const hit = p2mLookup(xen, p2m, a);
         if (hit) throw new P2mError(`p2m: IPA ${hx(a)} is already mapped (to ${hx(hit.pa)}, ${hit.type})`, EEXIST);
-        a += PAGE;
+        // Step over the whole invalid entry the walk stopped at (a 1 GB hole is one check, not
+        // 262144: dom0's PCI windows are hundreds of GB).
+        const hole = levelSize(unmappedLevel(xen, p2m, a));
+        a = Math.floor(a / hole) * hole + hole;
       }
     }
     let cur = ipa;
@@ -237,6 +240,17 @@ function setOne(xen: Xen, p2m: P2m, ipa: number, end: number, pa: number | null,
     tpa = next;
   }
   throw new Error('p2m: walk went past level 3');
+}
+
+/** The level of the invalid entry a walk for an unmapped `ipa` stops at. */
+function unmappedLevel(xen: Xen, p2m: P2m, ipa: number): number {
+  let tpa = p2m.root;
+  for (let level = P2M_ROOT_LEVEL; level <= 3; level++) {
+    const e = xen.cpu.read64(entryVa(xen, tpa, ipa, level));
+    if (descKind(lo32(e), level) !== DescKind.Table) return level;
+    tpa = Number(e & ADDR_MASK);
+  }
+  return 3;
 }
 
 /** p2m_lookup: the PA and type `ipa` maps to, or null. */

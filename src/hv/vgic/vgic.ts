@@ -18,20 +18,34 @@ const CNT_CTL_IMASK = 2n;
 
 const LR_NAMES = Array.from({ length: ICH_LR_COUNT }, (_, n) => `ICH_LR${n}_EL2`);
 
+/** Where a domain's vGIC sits: Xen's guest layout, or (dom0) the hardware's addresses. */
+export interface VgicLayout {
+  gicd: number;
+  gicdSize: number;
+  gicr: number;
+  gicrSize: number;
+}
+const GUEST_VGIC_LAYOUT: VgicLayout = {
+  gicd: GUEST_GICV3_GICD_BASE,
+  gicdSize: GUEST_GICV3_GICD_SIZE,
+  gicr: GUEST_GICV3_GICR0_BASE,
+  gicrSize: GUEST_GICV3_GICR0_SIZE,
+};
+
 /** domain_vgic_init: the distributor and one redistributor per vCPU, as d.mmio handlers. */
-export function domainVgicInit(xen: Xen, d: Domain): Vgic {
+export function domainVgicInit(xen: Xen, d: Domain, layout: VgicLayout = GUEST_VGIC_LAYOUT): Vgic {
   const g = new Vgic(d.vcpus, (line) => xen.printk(`${domName(d)}${line}`));
   const gicd: MmioHandler = {
     name: 'vgicd',
-    base: GUEST_GICV3_GICD_BASE,
-    size: GUEST_GICV3_GICD_SIZE,
+    base: layout.gicd,
+    size: layout.gicdSize,
     read: (v, off, size) => xen.call('vgicMmio', () => g.gicdRead(v.id, off, size)),
     write: (v, off, size, val) => xen.call('vgicMmio', () => g.gicdWrite(v.id, off, size, val)),
   };
   const gicr: MmioHandler = {
     name: 'vgicr',
-    base: GUEST_GICV3_GICR0_BASE,
-    size: Math.min(GUEST_GICV3_GICR0_SIZE, d.vcpus.length * GICR_STRIDE),
+    base: layout.gicr,
+    size: Math.min(layout.gicrSize, d.vcpus.length * GICR_STRIDE),
     read: (v, off, size) => xen.call('vgicMmio', () => g.gicrRead(v.id, off, size)),
     write: (v, off, size, val) => xen.call('vgicMmio', () => g.gicrWrite(v.id, off, size, val)),
   };

@@ -5,6 +5,7 @@
 //   RAM    0x4000_0000, --mem bytes (default 512 MiB: what our guests and run-qemu.sh use;
 //          QEMU's own default of 128 MiB is too small for Linux + initrd + Xen)
 //   PL011  0x0900_0000, interrupt SPI 1 = INTID 33
+//   PL031  0x0901_0000 (RTC; its SPI 2 = INTID 34 is in the DT but not wired)
 //   GICv3  distributor 0x0800_0000, redistributors 0x080A_0000 (one RD + SGI frame pair per
 //          PE; the rest of QEMU's 0xF60000 window reads as zero)
 //   timers EL1 physical PPI 14 = INTID 30, EL1 virtual PPI 11 = INTID 27, EL2 physical
@@ -18,6 +19,7 @@ import { Bus, type RamBank } from '../bus.js';
 import type { Board, BoardMmioRegion } from './index.js';
 import { Machine, type MachineConfig } from '../machine.js';
 import { Pl011 } from '../devices/pl011.js';
+import { Pl031 } from '../devices/pl031.js';
 import type { Gicv3 } from '../devices/gic/index.js';
 import type { GenericTimers } from '../devices/timer.js';
 import { wireGicv3, type Gicv3Wired } from './interrupts.js';
@@ -83,6 +85,7 @@ export class VirtBoard implements Board {
     { name: 'gicv3-dist', base: VIRT_MEMMAP.gicDist.base, size: VIRT_MEMMAP.gicDist.size, modelled: true },
     { name: 'gicv3-redist', base: VIRT_MEMMAP.gicRedist.base, size: VIRT_MEMMAP.gicRedist.size, modelled: true },
     { name: 'pl011', base: VIRT_MEMMAP.uart.base, size: VIRT_MEMMAP.uart.size, modelled: true },
+    { name: 'pl031', base: VIRT_MEMMAP.rtc.base, size: VIRT_MEMMAP.rtc.size, modelled: true },
   ];
 
   constructor(readonly opts: VirtOptions) {
@@ -112,6 +115,7 @@ export class VirtBoard implements Board {
       ...(opts.trace ? { trace: opts.trace } : {}),
     });
     ({ gic: this.gic, timers: this.timers } = wireVirtInterrupts(this.machine, this.bus, this.uart));
+    this.bus.addMmio(VIRT_MEMMAP.rtc.base, VIRT_MEMMAP.rtc.size, new Pl031((pe) => this.machine.peNowNs(this.machine.pes[pe])));
   }
 
   /** The device tree QEMU would generate for this configuration (before boot fix-ups). */

@@ -25,12 +25,14 @@ export const VIRT_MEMMAP = {
   gicDist: { base: 0x0800_0000, size: 0x1_0000 },
   gicRedist: { base: 0x080a_0000, size: 0x00f6_0000 },
   uart: { base: 0x0900_0000, size: 0x1000 },
+  rtc: { base: 0x0901_0000, size: 0x1000 },
   mem: { base: 0x4000_0000 },
 } as const;
 
 /** SPI numbers (a_irqmap[]) and PPI numbers (virt.h / arm_gic_common). */
 export const VIRT_IRQ = {
   uartSpi: 1,
+  rtcSpi: 2,
   gicMaintenancePpi: 9,
   timerSecurePpi: 13,
   timerNonSecurePpi: 14,
@@ -105,6 +107,15 @@ export function makeVirtDtb(opts: VirtDtOptions): FdtNode {
   setReg(memory, 'reg', [{ address: ramBase, size: ramSize }], 2, 2);
   setString(memory, 'device_type', 'memory');
   root.children.push(memory);
+
+  // QEMU's create_rtc: the PL031, just before the UART in the tree.
+  const rtc = fdtNode(`pl031@${VIRT_MEMMAP.rtc.base.toString(16)}`);
+  setString(rtc, 'clock-names', 'apb_pclk');
+  setU32(rtc, 'clocks', clockPhandle);
+  setCells(rtc, 'interrupts', [GIC_FDT_IRQ_TYPE_SPI, VIRT_IRQ.rtcSpi, GIC_FDT_IRQ_FLAGS_LEVEL_HI]);
+  setReg(rtc, 'reg', [{ address: VIRT_MEMMAP.rtc.base, size: VIRT_MEMMAP.rtc.size }], 2, 2);
+  setStringList(rtc, 'compatible', ['arm,pl031', 'arm,primecell']);
+  root.children.push(rtc);
 
   const uart = fdtNode(uartPath.slice(1));
   setStringList(uart, 'clock-names', ['uartclk', 'apb_pclk']);

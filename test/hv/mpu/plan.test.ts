@@ -223,11 +223,12 @@ test('guest memory that is not on the granule, or overlaps the hypervisor or ano
     },
   });
   assert.equal(p.boot.filter((r) => r.purpose.includes('MODULE')).length, 1);
+  const dataStart = defaultXenSections().find((x) => x.name === '.data')!.start;
   assertPanics(
     () =>
       planMpu({
         ...input([], 32),
-        bootInfo: { modules: [{ kind: 'kernel', start: 0x20_3fc0, size: 0x100, node: '/k' }], staticHeap: [] },
+        bootInfo: { modules: [{ kind: 'kernel', start: dataStart + 0xfc0, size: 0x100, node: '/k' }], staticHeap: [] },
       }),
     /MODULE\[0\] Kernel \/k .* overlaps \.data/,
   );

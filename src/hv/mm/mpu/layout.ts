@@ -2,6 +2,7 @@
 // whether they die with init. On an MPU system VA == PA (Xen asm/mpu/layout.h:
 // XEN_VIRT_START = XEN_START_ADDRESS), so a section's link address is where it sits in RAM.
 import type { Perms } from './region.js';
+import { buildXenImage } from '../../image.js';
 
 export interface ImageSection {
   name: string;
@@ -13,8 +14,6 @@ export interface ImageSection {
   init?: boolean;
 }
 
-const PAGE = 0x1000;
-
 /**
  * Where the hypervisor image sits on r82: an arm64 Image with text_offset 0 is placed at the
  * RAM base + 2 MiB (QEMU's rule, src/platform/loader/place.ts), and r82's DRAM starts at 0.
@@ -22,31 +21,16 @@ const PAGE = 0x1000;
 export const R82_XEN_START = 0x20_0000;
 
 /**
- * The section list of the hypervisor image, in link order, with the page counts the
- * hypervisor core links today (src/hv/image.ts buildXenImage on the hvcore branch: one page of
- * .text.idmap — header, MMU/MPU switch, vectors — one of .text, one of .rodata, 17 of .data,
- * one each of .init.text and .init.data, four of .bss). The grouping into rights is Xen's MPU
- * boot map (arm64/mpu/head.S, xen-facts §4.3): text RX, rodata RO, data RW, init text RX,
- * init data + bss RW. The booting MPU backend uses sectionsFromXenImage() on the linked image;
- * test/hv/mpuBoot.test.ts checks the two agree.
+ * The section list of the hypervisor image linked at `start`, in link order: what
+ * buildXenImage lays out for the MPU (src/hv/image.ts — one source of truth, so a routine added
+ * to .text moves the later sections here too). The grouping into rights is Xen's MPU boot map
+ * (arm64/mpu/head.S, xen-facts §4.3): text RX, rodata RO, data RW, init text RX, init data +
+ * bss RW. `mpu-plan` plans with it without booting; test/hv/mpuBoot.test.ts checks the booted
+ * image is the same.
  */
 export function defaultXenSections(start = R82_XEN_START): ImageSection[] {
-  const groups: [string, number, ImageSection['perms'], boolean][] = [
-    ['.text.idmap', 1, 'rx', false],
-    ['.text', 1, 'rx', false],
-    ['.rodata', 1, 'r', false],
-    ['.data', 17, 'rw', false],
-    ['.init.text', 1, 'rx', true],
-    ['.init.data', 1, 'rw', true],
-    ['.bss', 4, 'rw', false],
-  ];
-  const out: ImageSection[] = [];
-  let at = start;
-  for (const [name, pages, perms, init] of groups) {
-    out.push({ name, start: at, end: at + pages * PAGE, perms, ...(init ? { init } : {}) });
-    at += pages * PAGE;
-  }
-  return out;
+  const img = buildXenImage({ mpu: true, linkAddr: start });
+  return sectionsFromXenImage({ linkAddr: start, sections: img.sections });
 }
 
 /** The shape of a linked hypervisor image's section table (offsets from the link address). */
