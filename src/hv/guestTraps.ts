@@ -14,6 +14,7 @@ import { doVpsciCall } from './vpsci.js';
 import { raiseSoftirqSchedule, vcpuWake } from './sched.js';
 import { vgicSyncFromLrs } from './vgic/vgic.js';
 import { physTimer, vtimerEmulateSysreg } from './vtimer.js';
+import { forwardStage2AlignmentFault } from './passthrough/alignFault.js';
 
 type GuestTrap = (xen: Xen, v: Vcpu, esr: number) => void;
 
@@ -181,6 +182,7 @@ function doTrapStage2AbortGuest(xen: Xen, v: Vcpu, esr: number): void {
       advancePc(v, esr);
       return;
     }
+    if (forwardStage2AlignmentFault(xen, v, esr)) return;
     xen.printk(
       `${vName(v)} unhandled ${isData ? 'data' : 'prefetch'} abort: HSR=0x${esr.toString(16)} pc=0x${paddr(v.pc)} gva=0x${paddr(far)} gpa=0x${paddr(gpa)}`,
     );
