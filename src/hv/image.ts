@@ -114,11 +114,6 @@ const TEXT_FUNCS = [
   'vgicSyncFromLrs',
   'vgicFlushLrs',
   'vtimerInterrupt',
-  // Passthrough and the mapping hypercalls (src/hv/passthrough, seed 004).
-  'domainHandleDtbBootmodule',
-  'doMemoryOp',
-  'doDomctl',
-  'injectDabtException',
 ];
 
 const INIT_FUNCS = [

@@ -14,6 +14,10 @@
 //
 // The /passthrough subtree is copied into the guest's device tree without the xen,* and
 // armvisor,* properties, as Xen does. A configuration Xen would refuse stops the boot (panic).
+//
+// These run in their caller's image symbol (doTrapHypercall, constructDomain,
+// doTrapStage2AbortGuest): the image's one .text page has no room for more (hv/image.ts,
+// mm/mpu/layout.ts defaultXenSections).
 import type { Xen } from '../xen.js';
 import type { Domain } from '../domain/domain.js';
 import { domName } from '../domain/domain.js';
@@ -31,35 +35,33 @@ const HIDDEN = /^(xen,|armvisor,)/;
 
 /** Map the domain's passthrough devices; returns the nodes to add to its device tree. */
 export function domainHandleDtbBootmodule(xen: Xen, d: Domain, mod: { start: number; size: number }): FdtNode[] {
-  return xen.call('domainHandleDtbBootmodule', () => {
-    const where = `${domName(d)} (${d.node})`;
-    const fail = (msg: string): never => panic(`Unable to create ${where}: ${msg}`);
-    let pfdt: FdtNode;
-    try {
-      pfdt = parseDtb(xen.mm.copyFromPaddr(xen, mod.start, mod.size), `device-tree module @ ${paddr(mod.start)}`).root;
-    } catch (e) {
-      if (e instanceof InputError) fail(`its multiboot,device-tree module is not a device tree: ${e.message}`);
-      throw e;
-    }
-    const pt = pfdt.children.find((c) => c.name === 'passthrough');
-    if (!pt) return [];
-    const host = parseDtb(xen.fdtBlob!, 'host device tree').root;
-    try {
-      const { addressCells, sizeCells } = cellCounts(pt);
-      walk(pt, (n, path) => {
-        if (n !== pt && n.props.has('xen,reg')) handlePassthroughNode(xen, d, host, n, `/passthrough${path}`, addressCells, sizeCells);
-        if (n.props.has('interrupts')) fail(`/passthrough${path}: interrupts of passthrough devices are not routed to guests yet`);
-      });
-    } catch (e) {
-      if (e instanceof InputError || e instanceof PassthroughError) fail(e.message);
-      throw e;
-    }
-    const copy = cloneNode(pt);
-    walk(copy, (n) => {
-      for (const p of [...n.props.keys()]) if (HIDDEN.test(p)) n.props.delete(p);
+  const where = `${domName(d)} (${d.node})`;
+  const fail = (msg: string): never => panic(`Unable to create ${where}: ${msg}`);
+  let pfdt: FdtNode;
+  try {
+    pfdt = parseDtb(xen.mm.copyFromPaddr(xen, mod.start, mod.size), `device-tree module @ ${paddr(mod.start)}`).root;
+  } catch (e) {
+    if (e instanceof InputError) fail(`its multiboot,device-tree module is not a device tree: ${e.message}`);
+    throw e;
+  }
+  const pt = pfdt.children.find((c) => c.name === 'passthrough');
+  if (!pt) return [];
+  const host = parseDtb(xen.fdtBlob!, 'host device tree').root;
+  try {
+    const { addressCells, sizeCells } = cellCounts(pt);
+    walk(pt, (n, path) => {
+      if (n !== pt && n.props.has('xen,reg')) handlePassthroughNode(xen, d, host, n, `/passthrough${path}`, addressCells, sizeCells);
+      if (n.props.has('interrupts')) fail(`/passthrough${path}: interrupts of passthrough devices are not routed to guests yet`);
     });
-    return [copy];
+  } catch (e) {
+    if (e instanceof InputError || e instanceof PassthroughError) fail(e.message);
+    throw e;
+  }
+  const copy = cloneNode(pt);
+  walk(copy, (n) => {
+    for (const p of [...n.props.keys()]) if (HIDDEN.test(p)) n.props.delete(p);
   });
+  return [copy];
 }
 
 function handlePassthroughNode(xen: Xen, d: Domain, host: FdtNode, n: FdtNode, path: string, ac: number, sc: number): void {

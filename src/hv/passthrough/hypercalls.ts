@@ -7,6 +7,10 @@
 // Dom0less has no control domain, so a domain may issue memory_mapping for itself (DOMID_SELF
 // or its own id) on frames it has iomem permission for — the permission its partial device
 // tree's xen,reg gave it. Every refusal is a Xen error code; nothing here panics.
+//
+// These run in their caller's image symbol (doTrapHypercall, constructDomain,
+// doTrapStage2AbortGuest): the image's one .text page has no room for more (hv/image.ts,
+// mm/mpu/layout.ts defaultXenSections).
 import type { Xen } from '../xen.js';
 import type { Vcpu } from '../domain/domain.js';
 import { copyFromGuest } from '../hypercall.js';
@@ -48,27 +52,25 @@ function selfOnly(v: Vcpu, xen: Xen, domid: number, other: number): number {
 
 /** do_memory_op: only XENMEM_add_to_physmap is implemented. */
 export function doMemoryOp(xen: Xen, v: Vcpu, cmd: bigint, arg: bigint): bigint {
-  return xen.call('doMemoryOp', () => {
-    if ((cmd & MEMOP_CMD_MASK) !== BigInt(XENMEM_add_to_physmap)) return neg(ERR.ENOSYS);
-    const b = copyFromGuest(xen, v, Number(arg), XATP_SIZE);
-    if (!b) return neg(ERR.EFAULT);
-    const dv = new DataView(b.buffer);
-    const domid = dv.getUint16(0, true);
-    const space = dv.getUint32(4, true);
-    const idx = dv.getBigUint64(8, true);
-    const gpfn = dv.getBigUint64(16, true);
-    // xatp_permission_check: dev_mmio only for the caller itself (Xen: the hardware domain's own).
-    const who = selfOnly(v, xen, domid, ERR.EACCES);
-    if (who) return neg(who);
-    // xenmem_add_to_physmap_one: the other spaces (shared_info, grant_table, gmfn…) are not here.
-    if (space !== XENMAPSPACE_dev_mmio) return neg(ERR.ENOSYS);
-    if (idx >= 1n << BigInt(PADDR_BITS - 12) || gpfn >= 1n << BigInt(P2M_IPA_BITS - 12)) return neg(ERR.EINVAL);
-    const mfn = Number(idx);
-    // Xen's map_dev_mmio_page returns 0 without mapping when the frame is not permitted; a
-    // silent success hides the refusal, so this is -EPERM.
-    if (!iomemAccessPermitted(v.domain, mfn, mfn)) return neg(ERR.EPERM);
-    return mapOrErrno(xen, v, Number(gpfn) * PAGE, mfn * PAGE, 1, STAGE2_ATTR_POLICY[domainKind(v.domain)].devMmio);
-  });
+  if ((cmd & MEMOP_CMD_MASK) !== BigInt(XENMEM_add_to_physmap)) return neg(ERR.ENOSYS);
+  const b = copyFromGuest(xen, v, Number(arg), XATP_SIZE);
+  if (!b) return neg(ERR.EFAULT);
+  const dv = new DataView(b.buffer);
+  const domid = dv.getUint16(0, true);
+  const space = dv.getUint32(4, true);
+  const idx = dv.getBigUint64(8, true);
+  const gpfn = dv.getBigUint64(16, true);
+  // xatp_permission_check: dev_mmio only for the caller itself (Xen: the hardware domain's own).
+  const who = selfOnly(v, xen, domid, ERR.EACCES);
+  if (who) return neg(who);
+  // xenmem_add_to_physmap_one: the other spaces (shared_info, grant_table, gmfn…) are not here.
+  if (space !== XENMAPSPACE_dev_mmio) return neg(ERR.ENOSYS);
+  if (idx >= 1n << BigInt(PADDR_BITS - 12) || gpfn >= 1n << BigInt(P2M_IPA_BITS - 12)) return neg(ERR.EINVAL);
+  const mfn = Number(idx);
+  // Xen's map_dev_mmio_page returns 0 without mapping when the frame is not permitted; a
+  // silent success hides the refusal, so this is -EPERM.
+  if (!iomemAccessPermitted(v.domain, mfn, mfn)) return neg(ERR.EPERM);
+  return mapOrErrno(xen, v, Number(gpfn) * PAGE, mfn * PAGE, 1, STAGE2_ATTR_POLICY[domainKind(v.domain)].devMmio);
 }
 
 function mapOrErrno(xen: Xen, v: Vcpu, ipa: number, pa: number, nr: number, t: Parameters<typeof mapRegionsP2mt>[3]): bigint {
@@ -83,23 +85,21 @@ function mapOrErrno(xen: Xen, v: Vcpu, ipa: number, pa: number, nr: number, t: P
 
 /** do_domctl: only XEN_DOMCTL_memory_mapping (with cache_policy) is implemented. */
 export function doDomctl(xen: Xen, v: Vcpu, arg: bigint): bigint {
-  return xen.call('doDomctl', () => {
-    const b = copyFromGuest(xen, v, Number(arg), DOMCTL_SIZE);
-    if (!b) return neg(ERR.EFAULT);
-    const dv = new DataView(b.buffer);
-    const cmd = dv.getUint32(0, true);
-    if (dv.getUint32(4, true) !== XEN_DOMCTL_INTERFACE_VERSION) return neg(ERR.EACCES);
-    if (cmd !== XEN_DOMCTL_memory_mapping) return neg(ERR.ENOSYS);
-    // No control domain in dom0less: a domain maps only into itself.
-    const who = selfOnly(v, xen, dv.getUint16(8, true), ERR.EPERM);
-    if (who) return neg(who);
-    return memoryMapping(xen, v, {
-      gfn: dv.getBigUint64(16, true),
-      mfn: dv.getBigUint64(24, true),
-      nr: dv.getBigUint64(32, true),
-      add: dv.getUint32(40, true),
-      cachePolicy: dv.getUint32(44, true),
-    });
+  const b = copyFromGuest(xen, v, Number(arg), DOMCTL_SIZE);
+  if (!b) return neg(ERR.EFAULT);
+  const dv = new DataView(b.buffer);
+  const cmd = dv.getUint32(0, true);
+  if (dv.getUint32(4, true) !== XEN_DOMCTL_INTERFACE_VERSION) return neg(ERR.EACCES);
+  if (cmd !== XEN_DOMCTL_memory_mapping) return neg(ERR.ENOSYS);
+  // No control domain in dom0less: a domain maps only into itself.
+  const who = selfOnly(v, xen, dv.getUint16(8, true), ERR.EPERM);
+  if (who) return neg(who);
+  return memoryMapping(xen, v, {
+    gfn: dv.getBigUint64(16, true),
+    mfn: dv.getBigUint64(24, true),
+    nr: dv.getBigUint64(32, true),
+    add: dv.getUint32(40, true),
+    cachePolicy: dv.getUint32(44, true),
   });
 }
 
