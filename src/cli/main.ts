@@ -33,9 +33,10 @@ function buildProgram(): Command {
     .description('boot an image (ELF, arm64 Linux Image or raw binary) and run it; UART on stdout')
     .argument('[image]', 'guest image (default: the demo guest guests/bin/hello.elf)')
     .addOption(
-      new Option('--board <name>', 'board: virt (QEMU virt, Cortex-A57), juno, seattle, or r82 (Armv8-R AArch64, Cortex-R82-like)').default(
-        'virt',
-      ),
+      new Option(
+        '--board <name>',
+        'board: virt (QEMU virt, Cortex-A57), juno, seattle, zynqmp, or r82 (Armv8-R AArch64, Cortex-R82-like)',
+      ).default('virt'),
     )
     .addOption(
       new Option('--el <n>', 'boot exception level: 2 = virtualization=on (PSCI via SMC), 1 = PSCI via HVC (default 1; r82: always 2)'),

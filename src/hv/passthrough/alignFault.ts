@@ -1,9 +1,10 @@
 // A stage-2 Alignment fault (seed 004's case): an unaligned access, or DC ZVA, to memory the
-// p2m maps Device while the guest's stage 1 says Normal. The combined type is Device, and the
-// Arm ARM (AArch64.S2Translate / the alignment check on the combined attributes) raises the
-// Alignment fault at stage 2, to EL2 — though on bare metal, with the same attributes in one
-// stage, the guest would have taken it itself. So the hypervisor hands it to the guest as the
-// Data Abort it would have seen: EC "Data Abort, current EL" (or lower EL from EL0), DFSC
+// p2m maps Device while the guest's stage 1 says Normal. Each stage checks alignment against
+// its own attributes (Arm ARM pseudocode AArch64.S1HasAlignmentFault / AArch64.S2HasAlignmentFault;
+// the machine's arch/mem/translate.ts), so the fault is a stage-2 one, taken to EL2 — though on
+// bare metal, with the same attributes in one stage, the guest would have taken it itself. So
+// the hypervisor hands it to the guest as the Data Abort it would have seen: EC "Data Abort,
+// current EL" (or lower EL from EL0), DFSC
 // Alignment, WnR and CM from the trap, FAR_EL1 = the faulting VA, at the guest's vector.
 // (Xen's do_trap_stage2_abort_guest injects such unhandled FSCs with ISS 0 — an abort with no
 // reason; we keep the reason, which is architectural for the guest's own view of its access.)
