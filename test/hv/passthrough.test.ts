@@ -54,7 +54,7 @@ test('zynqmp: the domU owning the mmio-sram uses it as memory; a Device alias gi
     d1.filter((l) => l.includes('FAIL')),
     [],
   );
-  assert.ok(d1.includes('(XEN) DOM1: DONE pass=37 fail=0'), d1.join('\n'));
+  assert.ok(d1.includes('(XEN) DOM1: DONE pass=39 fail=0'), d1.join('\n'));
   for (const name of [
     'sram-memcpy-unaligned',
     'sram-memset-zero-dc-zva',
@@ -185,6 +185,6 @@ test('armvisor boot --board zynqmp --domu FILE,dtb=PARTIAL runs the documented e
     { encoding: 'utf8', timeout: 120_000 },
   );
   assert.equal(r.status, 0, r.stderr);
-  assert.match(r.stdout, /\(XEN\) DOM1: DONE pass=37 fail=0\n/);
+  assert.match(r.stdout, /\(XEN\) DOM1: DONE pass=39 fail=0\n/);
   assert.match(r.stdout, /All domains have shut down/);
 });

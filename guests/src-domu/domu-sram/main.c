@@ -20,6 +20,7 @@
 #define DEV_ALIAS_IPA 0x18100000ul   /* memory_mapping, cache_policy device-nGnRE */
 #define DEF_ALIAS_IPA 0x18110000ul   /* memory_mapping, cache_policy default */
 #define XATP_ALIAS_IPA 0x18120000ul  /* add_to_physmap XENMAPSPACE_dev_mmio */
+#define S1_DEVICE_VA 0x18300000ul    /* the SRAM again, Device-nGnRE at stage 1 */
 #define GICD_PA 0xf9010000ul
 #define UART_PA 0xff000000ul
 
@@ -156,7 +157,15 @@ static void stage1_on(void)
 	/* The SRAM and its aliases: Normal WB executable at stage 1 — the guest asks for memory,
 	 * so whatever Device-ness there is comes from stage 2. */
 	pt_map(&t, SRAM_IPA, SRAM_IPA, 0x200000, PTE_ATTRIDX(MT_NORMAL) | PTE_SH_INNER | PTE_AF, 2);
+	/* And a VA where the guest itself says Device: there stage 1 faults, without the hypervisor. */
+	pt_map(&t, S1_DEVICE_VA, SRAM_IPA, 0x1000, PTE_ATTRIDX(MT_DEVICE_nGnRE) | PTE_AF | PTE_PXN | PTE_UXN, 3);
 	mmu_enable_el1(&t);
+}
+
+static int alignment_fault_at(u64 far, int write)
+{
+	return exc.count == 1 && exc.el == 1 && EC(exc.esr) == 0x25 && (ISS(exc.esr) & 0x3f) == FSC_ALIGNMENT &&
+	       exc.far == far && !!(ISS(exc.esr) & ISS_WNR) == write;
 }
 
 static void sram_as_memory(void)
@@ -200,13 +209,14 @@ static void sram_as_memory(void)
 	asm volatile("dc cvau, %0\n\tdsb ish\n\tic ivau, %0\n\tdsb ish\n\tisb" ::"r"(code) : "memory");
 	u64 (*fn)(void) = (u64(*)(void))(u64)code;
 	CHECK_EQ("sram-exec", fn(), 42);
+
+	/* The guest's own Device mapping of it: a stage-1 Alignment fault, straight to EL1. */
+	CHECK_EQ("stage1-device-aligned-read", *(volatile u64 *)(S1_DEVICE_VA + 8), ldr64(SRAM_IPA + 8));
+	expect_exception(0);
+	(void)ldr64(S1_DEVICE_VA + 0x3);
+	CHECK("stage1-device-unaligned-alignment-fault", alignment_fault_at(S1_DEVICE_VA + 0x3, 0));
 }
 
-static int alignment_fault_at(u64 far, int write)
-{
-	return exc.count == 1 && exc.el == 1 && EC(exc.esr) == 0x25 && (ISS(exc.esr) & 0x3f) == FSC_ALIGNMENT &&
-	       exc.far == far && !!(ISS(exc.esr) & ISS_WNR) == write;
-}
 
 static void device_alias(void)
 {

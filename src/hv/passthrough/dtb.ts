@@ -26,8 +26,7 @@ import { paddr } from '../format.js';
 import { cellCounts, cloneNode, findNode, getCells, getString, parseDtb, readCells, walk, type FdtNode } from '../../fdt/dtb.js';
 import { InputError } from '../../util/errors.js';
 import { MEM_ATTRS } from './policy.js';
-import { iomemPermitAccess } from './iomem.js';
-import { mapRegionsP2mt, passthroughMapperFor, PassthroughError, type PassthroughRegion } from './mappers.js';
+import { assignDeviceRegion, PassthroughError, type PassthroughRegion } from './mappers.js';
 import './devices.js';
 
 const PAGE = 4096;
@@ -93,7 +92,6 @@ function handlePassthroughNode(xen: Xen, d: Domain, host: FdtNode, n: FdtNode, p
     attr = MEM_ATTRS.find((a) => a.name === name);
     if (!attr) throw new InputError(`${path} armvisor,stage2-attr`, `'${name}' is not one of ${MEM_ATTRS.map((a) => a.name).join(', ')}`);
   }
-  const { compatible, mapper } = passthroughMapperFor(hostNode);
   for (let i = 0; i < cells.length; i += stride) {
     const r: PassthroughRegion = {
       pa: readCells(cells, i, ac, path),
@@ -102,10 +100,7 @@ function handlePassthroughNode(xen: Xen, d: Domain, host: FdtNode, n: FdtNode, p
     };
     if (r.pa % PAGE || r.size % PAGE || r.ipa % PAGE || r.size === 0)
       throw new InputError(`${path} xen,reg`, 'DomU passthrough config has not page aligned addresses/sizes');
-    const t = attr?.p2mt ?? (hostNode ? mapper(xen, d, r, hostNode) : mapper(xen, d, r, n));
-    iomemPermitAccess(d, r.pa / PAGE, (r.pa + r.size) / PAGE - 1, t);
-    mapRegionsP2mt(xen, d, r, t);
-    const why = attr?.p2mt ? `armvisor,stage2-attr ${attr.name}` : `${compatible} mapper`;
+    const { type: t, why } = assignDeviceRegion(xen, d, r, hostNode, attr?.p2mt ? { p2mt: attr.p2mt, name: attr.name } : null);
     xen.printk(
       `${domName(d)}: passthrough ${hostPath || path}: ${paddr(r.pa)}-${paddr(r.pa + r.size)} at IPA ${paddr(r.ipa)} as ${t} (${why})`,
     );

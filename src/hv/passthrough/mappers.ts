@@ -15,6 +15,7 @@ import { getStringList } from '../../fdt/dtb.js';
 import { p2mInsertMapping, P2mError, type P2mType } from '../p2m/p2m.js';
 import { paddr } from '../format.js';
 import { STAGE2_ATTR_POLICY, domainKind } from './policy.js';
+import { iomemPermitAccess } from './iomem.js';
 
 export const EPERM = 1;
 export const EINVAL = 22;
@@ -27,8 +28,8 @@ export interface PassthroughRegion {
   size: number;
 }
 
-/** Chooses the stage-2 type of a device's region for domain `d` (throw PassthroughError to refuse). */
-export type PassthroughMapper = (xen: Xen, d: Domain, r: PassthroughRegion, node: FdtNode) => P2mType;
+/** Chooses the stage-2 type of a device's region for domain `d` (node: the host device, if known; throw PassthroughError to refuse). */
+export type PassthroughMapper = (xen: Xen, d: Domain, r: PassthroughRegion, node: FdtNode | null) => P2mType;
 
 /** A refused mapping: errno is what a hypercall returns negated; the domain builder panics. */
 export class PassthroughError extends Error {
@@ -105,4 +106,25 @@ export function mapRegionsP2mt(xen: Xen, d: Domain, r: PassthroughRegion, t: P2m
     if (e instanceof P2mError) throw new PassthroughError(e.message, e.errno);
     throw e;
   }
+}
+
+/**
+ * Assign one region of a host device to `d` (Xen's map_range_to_domain for dom0, the xen,reg
+ * loop of handle_passthrough_prop for a domU): the type is `attr` when given, else the mapper
+ * the host node's compatible registered, else the domain kind's policy; the frames get iomem
+ * permission (remembering that type, for memory_mapping's default) and are mapped. The dom0
+ * builder and the partial-DT path both come here. Returns the type and why it was chosen.
+ */
+export function assignDeviceRegion(
+  xen: Xen,
+  d: Domain,
+  r: PassthroughRegion,
+  hostNode: FdtNode | null,
+  attr: { p2mt: P2mType; name: string } | null = null,
+): { type: P2mType; why: string } {
+  const { compatible, mapper } = passthroughMapperFor(hostNode);
+  const type = attr?.p2mt ?? mapper(xen, d, r, hostNode);
+  iomemPermitAccess(d, r.pa / 4096, (r.pa + r.size) / 4096 - 1, type);
+  mapRegionsP2mt(xen, d, r, type);
+  return { type, why: attr ? `armvisor,stage2-attr ${attr.name}` : `${compatible} mapper` };
 }
