@@ -147,7 +147,7 @@ function bareMetal(uart: number, text: string, el: 1 | 2): Uint8Array {
   return b;
 }
 
-for (const name of ['juno', 'seattle'] as const) {
+for (const name of ['juno', 'seattle', 'zynqmp'] as const) {
   for (const el of [1, 2] as const) {
     test(`${name} EL${el}: a bare-metal image prints on the board's PL011, gets x0 = DTB, and powers off through PSCI`, () => {
       const { board, out } = make(name, { el, cpus: 2 });
