@@ -101,7 +101,7 @@ build_domu() {
 	for d in src-domu/*/ src/hello/ src/cprog/ src/psci/; do
 		name=$(basename "$d")
 		case "$d" in src/*) name="$name-domu" ;; esac
-		link_guest "$name" "$d" lib/link.ld "$DOMUOBJS" "" " (domU)" $DOMU
+		link_guest "$name" "$d" lib/link.ld "$DOMUOBJS" "$OBJ/lib/libopt.a" " (domU)" $DOMU
 	done
 }
 [ -d src-domu ] && build_domu

@@ -157,5 +157,7 @@ int mmu_pa_bits(void);
 
 #define RAM_BASE 0x40000000ul
 #define RAM_SIZE 0x20000000ul
+#ifndef UART_BASE /* the domU and r82 builds give theirs with -D */
 #define UART_BASE 0x09000000ul
+#endif
 #endif

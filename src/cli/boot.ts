@@ -16,7 +16,7 @@ import { createBoard, type Board } from '../platform/boards/index.js';
 import { wireVirtInterrupts } from '../platform/boards/virt.js';
 import { planXenBoot, type XenBootModule, type XenDomainSpec, type XenModuleKind } from '../platform/loader/xenBoot.js';
 import { fileURLToPath } from 'node:url';
-import { fdtNode, getReg, setReg, setString, type FdtNode } from '../fdt/dtb.js';
+import { buildDtb, fdtNode, getReg, setReg, setString, type FdtNode } from '../fdt/dtb.js';
 import { buildXenImage } from '../hv/image.js';
 import { installHypervisor, type Hypervisor } from '../hv/entry.js';
 import { decideIdentityMap, layoutLines, layoutSelfChecks, makeLayout } from '../hv/mm/mmu/layout.js';
@@ -327,9 +327,10 @@ export const DEFAULT_DOMUS = ['hello-domu.img', 'cprog-domu.img'].map((f) =>
 const DEFAULT_DOMU_MEM = 16 * 1024 * 1024;
 
 /**
- * --domu FILE[,mem=SIZE][,cpus=N][,bootargs=TEXT]: shorthand for a /chosen/domU<n> node
- * (compatible "xen,domain", memory in KiB, cpus, vpl011) with FILE as its multiboot,kernel
- * module. bootargs, when given, must come last (it may contain commas).
+ * --domu FILE[,mem=SIZE][,cpus=N][,dtb=PARTIAL][,bootargs=TEXT]: shorthand for a /chosen/domU<n>
+ * node (compatible "xen,domain", memory in KiB, cpus, vpl011) with FILE as its multiboot,kernel
+ * module and PARTIAL (DTS or DTB) as its multiboot,device-tree one (passthrough devices).
+ * bootargs, when given, must come last (it may contain commas).
  */
 export function parseDomu(text: string, index: number): XenDomainSpec {
   const at = text.indexOf(',bootargs=');
@@ -339,13 +340,15 @@ export function parseDomu(text: string, index: number): XenDomainSpec {
   if (!file) throw new InputError('--domu', `'${text}' does not name a kernel file`);
   let mem = DEFAULT_DOMU_MEM;
   let cpus = 1;
+  let pdt: XenBootModule | undefined;
   for (const o of opts) {
     const eq = o.indexOf('=');
     const k = o.slice(0, eq);
     const v = o.slice(eq + 1);
     if (k === 'mem') mem = parseSize(v, '--domu mem');
     else if (k === 'cpus') cpus = parseCount(v, '--domu cpus');
-    else throw new InputError('--domu', `'${o}' is not mem=SIZE, cpus=N or bootargs=TEXT`);
+    else if (k === 'dtb') pdt = { kind: 'device-tree', data: buildDtb(readTree(v)), name: v };
+    else throw new InputError('--domu', `'${o}' is not mem=SIZE, cpus=N, dtb=FILE or bootargs=TEXT`);
   }
   if (mem % 4096 || mem < 2 * 1024 * 1024) throw new InputError('--domu', `mem=${mem} must be a multiple of 4K and at least 2M`);
   if (cpus < 1 || cpus > 8) throw new InputError('--domu', `cpus=${cpus} must be 1..8`);
@@ -355,6 +358,7 @@ export function parseDomu(text: string, index: number): XenDomainSpec {
     cpus,
     vpl011: true,
     kernel: { kind: 'kernel', data: readInput(file, '--domu'), name: file, ...(bootargs !== undefined ? { cmdline: bootargs } : {}) },
+    ...(pdt ? { modules: [pdt] } : {}),
   };
 }
 

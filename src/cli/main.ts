@@ -33,9 +33,10 @@ function buildProgram(): Command {
     .description('boot an image (ELF, arm64 Linux Image or raw binary) and run it; UART on stdout')
     .argument('[image]', 'guest image (default: the demo guest guests/bin/hello.elf)')
     .addOption(
-      new Option('--board <name>', 'board: virt (QEMU virt, Cortex-A57), juno, seattle, or r82 (Armv8-R AArch64, Cortex-R82-like)').default(
-        'virt',
-      ),
+      new Option(
+        '--board <name>',
+        'board: virt (QEMU virt, Cortex-A57), juno, seattle, zynqmp, or r82 (Armv8-R AArch64, Cortex-R82-like)',
+      ).default('virt'),
     )
     .addOption(
       new Option('--el <n>', 'boot exception level: 2 = virtualization=on (PSCI via SMC), 1 = PSCI via HVC (default 1; r82: always 2)'),
@@ -82,8 +83,8 @@ function buildProgram(): Command {
     )
     .option('--module <kind=file...>', 'boot module for /chosen: kernel, ramdisk, device-tree, xsm or module')
     .option(
-      '--domu <file,mem=SIZE,cpus=N,bootargs=TEXT...>',
-      'a dom0less domain (/chosen xen,domain node with vpl011) running this kernel; mem, cpus, bootargs optional (default without --module/--domu: two test guests)',
+      '--domu <file,mem=SIZE,cpus=N,dtb=FILE,bootargs=TEXT...>',
+      'a dom0less domain (/chosen xen,domain node with vpl011) running this kernel; mem, cpus, dtb (partial device tree: passthrough), bootargs optional (default without --module/--domu: two test guests)',
     )
     .option(
       '--dom0 <file,mem=SIZE,bootargs=TEXT>',

@@ -17,6 +17,7 @@ import { vcpuBlockUnlessEventPending } from './vcpuBlock.js';
 import { physTimer, vtimerEmulateSysreg } from './vtimer.js';
 import { cannotTakeAbort, injectAbtException, injectUndef, noteGuestSyncExit } from './inject.js';
 import { hwdomShutdown } from './domain/dom0.js';
+import { forwardStage2AlignmentFault } from './passthrough/alignFault.js';
 
 type GuestTrap = (xen: Xen, v: Vcpu, esr: number) => void;
 
@@ -184,6 +185,7 @@ function doTrapStage2AbortGuest(xen: Xen, v: Vcpu, esr: number): void {
       advancePc(v, esr);
       return;
     }
+    if (forwardStage2AlignmentFault(xen, v, esr)) return;
     const external = (esr & ABT.EA) !== 0;
     const why = external ? 'external abort' : cannotTakeAbort(xen, v, isData, v.pc, far);
     xen.printk(

@@ -1,7 +1,8 @@
 // Xen's hypercall ABI on Arm (arm/traps.c do_trap_hypercall, public/arch-arm.h): HVC #0xEA1,
 // number in x16, arguments x0..x4, result in x0. Implemented: console_io (write; read returns
 // nothing), xen_version (version, get_features), sched_op (yield, block, shutdown), vcpu_op
-// (register_runstate_memory_area; the rest as Xen on Arm answers). Anything
+// (register_runstate_memory_area; the rest as Xen on Arm answers), memory_op add_to_physmap
+// dev_mmio and domctl memory_mapping (passthrough/hypercalls.ts). Anything
 // else is -ENOSYS, and bad arguments get Xen's error codes — never a crash of the hypervisor.
 //
 // Guest buffers: Xen translates a guest virtual address with AT S12E1R. Our guests run with
@@ -16,10 +17,11 @@ import { domainShutdown } from './guestTraps.js';
 import { raiseSoftirqSchedule } from './sched.js';
 import { vcpuBlockEnableEvents } from './vcpuBlock.js';
 import { RUNSTATE, runstateArea, runstateChange, runstateInfoBytes, setRunstateArea } from './runstate.js';
+import { doDomctl, doMemoryOp } from './passthrough/hypercalls.js';
 
 export const XEN_HYPERCALL_TAG = 0xea1;
 
-export const HYPERCALL = { xen_version: 17, console_io: 18, vcpu_op: 24, sched_op: 29 } as const;
+export const HYPERCALL = { memory_op: 12, xen_version: 17, console_io: 18, vcpu_op: 24, sched_op: 29, domctl: 36 } as const;
 export const ERRNO = { EPERM: 1, ENOENT: 2, EFAULT: 14, EINVAL: 22, ENOSYS: 38 } as const;
 
 const CONSOLEIO_write = 0;
@@ -171,6 +173,8 @@ const HYPERCALLS: Partial<Record<number, Hypercall>> = {
   [HYPERCALL.xen_version]: (xen, v, a0, a1) => xenVersion(xen, v, a0, a1),
   [HYPERCALL.sched_op]: (xen, v, a0, a1) => schedOp(xen, v, a0, a1),
   [HYPERCALL.vcpu_op]: vcpuOp,
+  [HYPERCALL.memory_op]: (xen, v, a0, a1) => doMemoryOp(xen, v, a0, a1),
+  [HYPERCALL.domctl]: (xen, v, a0) => doDomctl(xen, v, a0),
 };
 
 /** do_trap_hypercall: dispatch on x16; the result goes to x0. */

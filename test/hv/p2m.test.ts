@@ -86,7 +86,7 @@ test('a 1GB block at the concatenated level-1 root, in its second page (IPA bit 
 test('p2m types: their stage-2 memory attributes and permissions', () => {
   const p = p2mInit(xen, 8);
   const base = 0x1000_0000;
-  const types = ['ram_rw', 'ram_ro', 'mmio_direct_dev', 'mmio_direct_nc', 'mmio_direct_c'] as const;
+  const types = ['ram_rw', 'ram_ro', 'mmio_direct_dev', 'mmio_direct_nc', 'mmio_direct_c', 'mmio_direct_c_rwx'] as const;
   types.forEach((t, i) => p2mInsertMapping(xen, p, base + i * 0x1000, 1, 0x0900_0000 + i * 0x1000, t));
   const at = (i: number) => {
     const r = walk(p, base + i * 0x1000);
@@ -111,6 +111,11 @@ test('p2m types: their stage-2 memory attributes and permissions', () => {
   assert.equal(c.attrs.device, false);
   assert.notEqual(c.attrs.inner, 0, 'cacheable');
   assert.equal(c.perms & PERM.X1, 0);
+  // mmio-sram (seed 004): Normal WB like mmio_direct_c, but writable and executable.
+  const sram = at(5);
+  assert.equal(sram.attrs.device, false);
+  assert.notEqual(sram.attrs.inner, 0, 'cacheable');
+  assert.ok(sram.perms & PERM.W1 && sram.perms & PERM.X1, 'RWX');
   types.forEach((t, i) => assert.equal(p2mLookup(xen, p, base + i * 0x1000)?.type, t));
 });
 

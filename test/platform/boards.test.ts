@@ -27,6 +27,7 @@ const EXPECT: Record<BoardName, { banks: [number, number][]; uart: number; cpus:
   },
   seattle: { banks: [[0x80_0000_0000, 8 * GiB]], uart: 0xe101_0000, cpus: 8 },
   r82: { banks: [[0, 512 * 2 ** 20]], uart: 0x9c09_0000, cpus: 8 },
+  zynqmp: { banks: [[0, 2 * GiB]], uart: 0xff00_0000, cpus: 4 },
 };
 
 function make(name: BoardName, over: { cpus?: number; el?: 1 | 2; memSize?: number } = {}): { board: Board; out: number[] } {
@@ -60,8 +61,11 @@ for (const name of BOARD_NAMES) {
       const r = map[i];
       assert.ok(!board.ramBanks.some((b) => r.base < b.base + b.size && b.base < r.base + r.size), `${r.name} clear of RAM`);
       if (i > 0) assert.ok(map[i - 1].base + map[i - 1].size <= r.base, `${r.name} after ${map[i - 1].name}`);
-      // Modelled regions answer on the bus; the others fault.
-      assert.equal(board.bus.findMmio(r.base) !== undefined, r.modelled, r.name);
+      // Modelled regions answer on the bus (storage such as an mmio-sram as RAM); the others fault.
+      const answers = r.storage
+        ? board.bus.isRam(r.base) && board.bus.isRam(r.base + r.size - 1)
+        : board.bus.findMmio(r.base) !== undefined;
+      assert.equal(answers, r.modelled, r.name);
     }
   });
 
@@ -122,7 +126,7 @@ test('juno: --mem fills the 2 GiB bank first, then the 6 GiB one; more than 8 Gi
     () => make('seattle', { cpus: 9 }),
     (e: unknown) => e instanceof InputError && /'9' must be 1\.\.8 on the seattle board/.test(e.message),
   );
-  assert.throws(() => createBoard('zynqmp', { el: 1, cpus: 1, console: () => {} }), /boards: virt, juno, seattle, r82/);
+  assert.throws(() => createBoard('zcu102', { el: 1, cpus: 1, console: () => {} }), /boards: virt, juno, seattle, r82, zynqmp/);
 });
 
 // ---- a bare-metal image that knows only its board's UART -------------------------------------------
@@ -143,7 +147,7 @@ function bareMetal(uart: number, text: string, el: 1 | 2): Uint8Array {
   return b;
 }
 
-for (const name of ['juno', 'seattle'] as const) {
+for (const name of ['juno', 'seattle', 'zynqmp'] as const) {
   for (const el of [1, 2] as const) {
     test(`${name} EL${el}: a bare-metal image prints on the board's PL011, gets x0 = DTB, and powers off through PSCI`, () => {
       const { board, out } = make(name, { el, cpus: 2 });
@@ -191,7 +195,7 @@ test('armvisor run --board juno|seattle runs a bare-metal image on that board', 
   assert.equal(bad.stderr, "armvisor: --smp: '9' must be 1..8\n");
 });
 
-const ITLINES: Record<BoardName, number> = { virt: 7, juno: 7, seattle: 11, r82: 7 };
+const ITLINES: Record<BoardName, number> = { virt: 7, juno: 7, seattle: 11, r82: 7, zynqmp: 7 };
 
 for (const name of BOARD_NAMES) {
   test(`${name}: the GICv3 answers at the DT's address, and the UART's SPI reaches PE0 through it`, () => {
@@ -272,4 +276,22 @@ test('Gicv3: the INTID count must be a multiple of 32 up to 1020', () => {
   const { board } = make('virt', { cpus: 1 });
   for (const n of [0, 48, 1024, 1020]) assert.throws(() => new Gicv3(board.machine.pes, 25, n), /multiple of 32/);
   assert.equal(new Gicv3(board.machine.pes, 25, 992).nrIrqs, 992);
+});
+
+test('zynqmp: the OCM is an mmio-sram node backed by storage on the bus, not system memory', () => {
+  const { board } = make('zynqmp', { cpus: 4 });
+  const root = parseDtb(buildDtb(board.deviceTree()), 'zynqmp.dtb').root;
+  const sram = getNode(root, '/sram@fffc0000');
+  assert.ok(isCompatible(sram, 'mmio-sram'));
+  assert.deepEqual(
+    getReg(root, sram).map((r) => [r.address, r.size]),
+    [[0xfffc_0000, 0x4_0000]],
+  );
+  assert.deepEqual(getCells(sram, 'ranges'), [0, 0, 0xfffc_0000, 0x4_0000]);
+  assert.equal(getString(getNode(root, '/cpus/cpu@3'), 'compatible'), 'arm,cortex-a53');
+  // Storage: bytes written at any alignment read back; the hypervisor's bootFdtInfo does not take it as RAM.
+  board.bus.writeBytes(0xfffc_0003, new Uint8Array([1, 2, 3, 4, 5]));
+  assert.deepEqual([...board.bus.readBytes(0xfffc_0003, 5)], [1, 2, 3, 4, 5]);
+  const bi = bootFdtInfo(buildDtb(board.deviceTree()), 0x800_0000, () => new Uint8Array(4));
+  assert.ok(!bi.mem.some((b) => b.start <= 0xfffc_0000 && 0xfffc_0000 < b.start + b.size));
 });

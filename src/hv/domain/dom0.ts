@@ -14,6 +14,7 @@
 // Not yet: the hardware SPIs of dom0's devices are recorded (dom0Spis) but not forwarded — the
 // host GIC does not route device SPIs to the hypervisor and the vGIC's list registers carry
 // no HW bit yet, so a dom0 driver polls its device.
+import { STAGE2_ATTR_POLICY } from '../passthrough/policy.js';
 import type { Xen } from '../xen.js';
 import { paddr } from '../format.js';
 import { panic } from '../panic.js';
@@ -35,10 +36,10 @@ const PAGE = 4096;
  * The stage-2 type of dom0's device MMIO. Xen's default for the hardware domain is
  * p2m_mmio_direct_c (map_range_to_domain via handle_node's p2mt): Normal write-back at stage 2,
  * so dom0's own stage-1 attributes decide (the combination takes the stronger, Device when the
- * guest asks for it). A per-domain-kind stage-2 attribute policy table (seed 004) supersedes
- * this constant when merged.
+ * guest asks for it) — the hardware domain's row of the stage-2 attribute policy (seed 004,
+ * passthrough/policy.ts), the one place that choice is made.
  */
-export const DOM0_MMIO_P2M_TYPE: P2mType = 'mmio_direct_c';
+export const DOM0_MMIO_P2M_TYPE: P2mType = STAGE2_ATTR_POLICY.dom0.mmio;
 /** dom0_mem when the command line has none (construct_dom0's warning path). */
 export const DOM0_MEM_DEFAULT = 512 * MB;
 /** gnttab_dom0_frames(): 64 grant-table frames (opt_max_grant_frames) for dom0. */

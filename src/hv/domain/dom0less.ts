@@ -26,7 +26,9 @@ function domainConfig(xen: Xen, node: FdtNode, path: string): DomainConfig {
   if (cpus < 1 || cpus > GUEST_MAX_VCPUS) panic(`Unable to create ${path}: cpus = ${cpus} (1..${GUEST_MAX_VCPUS})`);
   const kernel = xen.bootInfo!.modules.find((m) => m.domain === path && m.kind === 'kernel');
   if (!kernel) panic(`Unable to create ${path}: Could not find kernel for the domain`);
+  const pdt = xen.bootInfo!.modules.find((m) => m.domain === path && m.kind === 'guest-dtb');
   return {
+    ...(pdt ? { passthroughDtb: { start: pdt.start, size: pdt.size } } : {}),
     node: path,
     memKb,
     cpus,

@@ -18,6 +18,7 @@ import type { Vpl011 } from '../vdev/vpl011.js';
 import type { Vgic } from '../vgic/vgicV3.js';
 import { domainVgicInit } from '../vgic/vgic.js';
 import { domainVtimerInit } from '../virtTimer.js';
+import { domainHandleDtbBootmodule } from '../passthrough/dtb.js';
 
 const MB = 1024 * 1024;
 const PAGE = 4096;
@@ -94,6 +95,8 @@ export interface DomainConfig {
   cpus: number;
   vpl011: boolean;
   kernel: { start: number; size: number; cmdline?: string };
+  /** Its multiboot,device-tree module (the partial device tree: /passthrough devices). */
+  passthroughDtb?: { start: number; size: number };
 }
 
 /** get_default_hcr_flags() | HCR_RW (xen-facts §5.1): what a 64-bit domU runs with. */
@@ -312,9 +315,17 @@ export function constructDomain(xen: Xen, cfg: DomainConfig, attachVpl011: (d: D
     domainVgicInit(xen, d);
     domainVtimerInit(xen, d);
     if (cfg.vpl011) attachVpl011(d);
+    const extra = cfg.passthroughDtb ? domainHandleDtbBootmodule(xen, d, cfg.passthroughDtb) : [];
     const dtb = xen.call('prepareDtbDomU', () =>
       buildDtb(
-        makeGuestFdt({ memKb: cfg.memKb, cpus: cfg.cpus, vpl011: cfg.vpl011, bootargs: cfg.kernel.cmdline ?? '', memory: guestMemory(d) }),
+        makeGuestFdt({
+          memKb: cfg.memKb,
+          cpus: cfg.cpus,
+          vpl011: cfg.vpl011,
+          bootargs: cfg.kernel.cmdline ?? '',
+          memory: guestMemory(d),
+          extra,
+        }),
       ),
     );
     const ram = ramExtent(d);

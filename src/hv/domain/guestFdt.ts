@@ -29,6 +29,8 @@ export interface GuestFdtSpec {
   bootargs: string;
   /** Guest RAM banks (default: memKb at GUEST_RAM0_BASE; direct-mapped domains: their static memory). */
   memory?: { address: number; size: number }[];
+  /** Nodes appended to the root (the partial device tree's /passthrough). */
+  extra?: FdtNode[];
 }
 
 export function makeGuestFdt(s: GuestFdtSpec): FdtNode {
@@ -110,5 +112,6 @@ export function makeGuestFdt(s: GuestFdtSpec): FdtNode {
     setU32(u, 'current-speed', 115200);
     root.children.push(u);
   }
+  root.children.push(...(s.extra ?? []));
   return root;
 }

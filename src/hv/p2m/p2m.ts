@@ -16,11 +16,15 @@ import type { Xen } from '../xen.js';
 import { mapDomainPage } from '../mm/mmu/mm.js';
 import { DESC, DescKind, descKind } from '../../arch/mmu/descriptor.js';
 
-/** Xen's p2m_type_t (the subset with attributes of their own). */
-export type P2mType = 'ram_rw' | 'ram_ro' | 'mmio_direct_dev' | 'mmio_direct_nc' | 'mmio_direct_c';
+/**
+ * Xen's p2m_type_t (the subset with attributes of their own), plus mmio_direct_c_rwx: device
+ * memory that is Normal WB and executable — on-chip SRAM ("mmio-sram", seed 004: "MEMORY,
+ * cached and with RWX perms"), which Xen's mmio_direct_c (XN) cannot express.
+ */
+export type P2mType = 'ram_rw' | 'ram_ro' | 'mmio_direct_dev' | 'mmio_direct_nc' | 'mmio_direct_c' | 'mmio_direct_c_rwx';
 
 /** Stored in the descriptor's software bits [58:55], as Xen does (p2m_type_t in pte.p2m.type). */
-const P2M_TYPE_CODES: P2mType[] = ['ram_rw', 'ram_ro', 'mmio_direct_dev', 'mmio_direct_nc', 'mmio_direct_c'];
+const P2M_TYPE_CODES: P2mType[] = ['ram_rw', 'ram_ro', 'mmio_direct_dev', 'mmio_direct_nc', 'mmio_direct_c', 'mmio_direct_c_rwx'];
 const TYPE_SHIFT = 55n;
 
 /** Stage-2 MemAttr[3:0] (Arm ARM D8.5.5): Device-nGnRE 0b0001, Normal NC 0b0101, Normal WB 0b1111. */
@@ -43,6 +47,7 @@ export const P2M_TYPE_ATTRS: Record<P2mType, TypeAttrs> = {
   mmio_direct_dev: { mattr: MATTR.DEV_nGnRE, write: true, xn: true, sh: SH_OUTER },
   mmio_direct_nc: { mattr: MATTR.NORMAL_NC, write: true, xn: true, sh: SH_OUTER },
   mmio_direct_c: { mattr: MATTR.NORMAL_WB, write: true, xn: true, sh: SH_INNER },
+  mmio_direct_c_rwx: { mattr: MATTR.NORMAL_WB, write: true, xn: false, sh: SH_INNER },
 };
 
 export const P2M_IPA_BITS = 40;

@@ -9,6 +9,8 @@
 //   seattle  AMD Seattle-like (seattle.ts): RAM at 0x80_0000_0000 (512 GiB), PL011 at 0xe101_0000
 //   r82      Armv8-R AArch64, Cortex-R82-like with PMSAv8-64 MPUs (r82.ts, r82Dt.ts): DRAM at 0,
 //            PL011 at 0x9c09_0000; always boots at EL2
+//   zynqmp   Xilinx ZynqMP-like (zynqmp.ts): DDR at 0, PL011 at 0xff00_0000, GICv3 at 0xf901_0000,
+//            a 256 KiB mmio-sram (the OCM) at 0xfffc_0000 (seed 004)
 import type { Gicv3 } from '../devices/gic/index.js';
 import type { GenericTimers } from '../devices/timer.js';
 import type { Bus, RamBank } from '../bus.js';
@@ -24,6 +26,7 @@ import { R82Board, R82_DEFAULT_MEM, R82_MAX_CPUS } from './r82.js';
 import { R82_MEMMAP } from './r82Dt.js';
 import type { PmsaConfig } from '../../arch/pmsa/state.js';
 import { SEATTLE } from './seattle.js';
+import { ZYNQMP } from './zynqmp.js';
 
 export type { KernelInput } from './virt.js';
 
@@ -34,6 +37,8 @@ export interface BoardMmioRegion {
   size: number;
   /** Whether a device answers there yet (false: described in the DT only; accesses fault). */
   modelled: boolean;
+  /** Storage the bus answers like RAM (an mmio-sram), rather than an MMIO device. */
+  storage?: boolean;
 }
 
 export interface Board {
@@ -56,7 +61,7 @@ export interface Board {
   load(k: KernelInput): { plan: BootPlan; dtb: Uint8Array };
 }
 
-export const BOARD_NAMES = ['virt', 'juno', 'seattle', 'r82'] as const;
+export const BOARD_NAMES = ['virt', 'juno', 'seattle', 'r82', 'zynqmp'] as const;
 export type BoardName = (typeof BOARD_NAMES)[number];
 
 /** VirtOptions with the RAM size optional (each board has its default). */
@@ -66,7 +71,7 @@ export type BoardOptions = Omit<VirtOptions, 'memSize'> & {
   pmsa?: Partial<PmsaConfig>;
 };
 
-const SPECS: Record<'juno' | 'seattle', BoardSpec> = { juno: JUNO, seattle: SEATTLE };
+const SPECS: Record<'juno' | 'seattle' | 'zynqmp', BoardSpec> = { juno: JUNO, seattle: SEATTLE, zynqmp: ZYNQMP };
 
 /** What a board allows, for option checking before one is built. */
 export function boardLimits(name: BoardName): { maxCpus: number; defaultMem: number; maxMem: number } {

@@ -34,6 +34,14 @@ export interface BoardSpec {
   mpidr(i: number): number;
   /** PA size of the PEs (ID_AA64MMFR0_EL1.PARange); must cover all RAM. */
   paBits: number;
+  /** The `compatible` of the cpu nodes (default "arm,cortex-a57": every PE is our one A-profile model). */
+  cpuCompatible?: string;
+  /**
+   * On-chip SRAMs (Linux's "mmio-sram" binding, Documentation/devicetree/bindings/sram): real
+   * storage on the bus, answered like RAM (any size, alignment, DC ZVA — what the memory type
+   * allows), but not system memory: not in /memory, so no software takes it as RAM (seed 004).
+   */
+  sram?: { base: number; size: number; label: string }[];
 }
 
 const GIC_SPI = GIC_FDT_IRQ_TYPE_SPI;
@@ -86,6 +94,7 @@ export class SpecBoard implements Board {
     const top = Math.max(...this.ramBanks.map((b) => b.base + b.size));
     if (top > 2 ** spec.paBits) throw new Error(`${spec.name}: RAM ends at ${hex(top)}, beyond ${spec.paBits}-bit PAs`);
     for (const b of this.ramBanks) this.bus.addRam(b.base, b.size);
+    for (const r of spec.sram ?? []) this.bus.addRam(r.base, r.size);
     this.uartBase = spec.uart.base;
     this.uart = new Pl011({ tx: opts.console, ...(opts.onRxInterest ? { onRxInterest: opts.onRxInterest } : {}) });
     this.bus.addMmio(spec.uart.base, spec.uart.size, this.uart);
@@ -94,6 +103,7 @@ export class SpecBoard implements Board {
       { name: 'pl011', base: spec.uart.base, size: spec.uart.size, modelled: true },
       { name: 'gicv3-dist', base: spec.gic.dist.base, size: spec.gic.dist.size, modelled: true },
       { name: 'gicv3-redist', ...redist, modelled: true },
+      ...(spec.sram ?? []).map((r) => ({ name: `mmio-sram ${r.label}`, base: r.base, size: r.size, modelled: true, storage: true })),
     ].sort((a, b) => a.base - b.base);
     this.machine = new Machine({
       bus: this.bus,
@@ -150,6 +160,21 @@ export class SpecBoard implements Board {
     this.machine.boot(0, plan.entry, plan.x0);
     return { plan, dtb: buildDtb(plan.fdt ?? this.deviceTree(k.cmdline)) };
   }
+}
+
+/**
+ * An mmio-sram node as Linux's binding has it: the SRAM's reg, and a child address space
+ * (#address-cells/#size-cells 1, `ranges` from offset 0) for the pools software carves out.
+ */
+function sramNode(r: { base: number; size: number; label: string }): FdtNode {
+  const n = fdtNode(`sram@${r.base.toString(16)}`);
+  setCells(n, 'ranges', [0, Math.floor(r.base / 2 ** 32), r.base % 2 ** 32, r.size]);
+  setU32(n, '#size-cells', 1);
+  setU32(n, '#address-cells', 1);
+  setReg(n, 'reg', [{ address: r.base, size: r.size }], 2, 2);
+  setString(n, 'label', r.label);
+  setString(n, 'compatible', 'mmio-sram');
+  return n;
 }
 
 export interface SpecDtOptions {
@@ -211,7 +236,7 @@ export function makeSpecDt(spec: BoardSpec, o: SpecDtOptions): FdtNode {
     setU32(cpu, 'reg', spec.mpidr(i));
     setString(cpu, 'enable-method', 'psci');
     // Every PE is the one PE model we have (Cortex-A57 ID registers), so the DT says so.
-    setString(cpu, 'compatible', 'arm,cortex-a57');
+    setString(cpu, 'compatible', spec.cpuCompatible ?? 'arm,cortex-a57');
     setString(cpu, 'device_type', 'cpu');
     cpus.children.push(cpu);
   }
@@ -222,6 +247,8 @@ export function makeSpecDt(spec: BoardSpec, o: SpecDtOptions): FdtNode {
   setEmpty(timer, 'always-on');
   setStringList(timer, 'compatible', ['arm,armv8-timer', 'arm,armv7-timer']);
   root.children.push(timer);
+
+  for (const r of spec.sram ?? []) root.children.push(sramNode(r));
 
   const clk = fdtNode('uartclk');
   setU32(clk, 'phandle', clockPhandle);

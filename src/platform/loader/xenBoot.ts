@@ -50,6 +50,8 @@ export interface XenDomainSpec {
   cpus: number;
   vpl011: boolean;
   kernel: XenBootModule;
+  /** More modules of the domain (a "device-tree" one: its partial device tree for passthrough). */
+  modules?: XenBootModule[];
 }
 
 export interface XenBootInput {
@@ -124,6 +126,7 @@ export function planXenBoot(input: XenBootInput): XenBootPlan {
     if (d.vpl011) setEmpty(node, 'vpl011');
     chosen.children.push(node);
     all.push({ m: d.kernel, parent: node });
+    for (const m of d.modules ?? []) all.push({ m, parent: node });
   }
   for (const { m, parent } of all) {
     let addr: number;
