@@ -4,6 +4,7 @@
 // boot exit status: 0 when the start of day completes (with no domain to run, the hypervisor
 // powers the machine off with PSCI SYSTEM_OFF); 3 when the hypervisor panicked (the (XEN) log
 // says why) or the machine wedged; 4 for a --strict architecture-rule violation; 1 bad input.
+import { MMU_OFF_POLICIES } from '../hv/cacheCoherency.js';
 import { InputError, hex } from '../util/errors.js';
 import { sr } from '../arch/sysreg/index.js';
 import { describeEsr } from '../arch/esr-decode.js';
@@ -311,7 +312,7 @@ export const DEFAULT_DOMUS = ['hello-domu.img', 'cprog-domu.img'].map((f) =>
 const DEFAULT_DOMU_MEM = 16 * 1024 * 1024;
 
 /**
- * --domu FILE[,mem=SIZE][,cpus=N][,bootargs=TEXT]: shorthand for a /chosen/domU<n> node
+ * --domu FILE[,mem=SIZE][,cpus=N][,policy=none|seed|xen][,bootargs=TEXT]: shorthand for a /chosen/domU<n> node
  * (compatible "xen,domain", memory in KiB, cpus, vpl011) with FILE as its multiboot,kernel
  * module. bootargs, when given, must come last (it may contain commas).
  */
@@ -323,13 +324,16 @@ export function parseDomu(text: string, index: number): XenDomainSpec {
   if (!file) throw new InputError('--domu', `'${text}' does not name a kernel file`);
   let mem = DEFAULT_DOMU_MEM;
   let cpus = 1;
+  let policy: string | undefined;
   for (const o of opts) {
     const eq = o.indexOf('=');
     const k = o.slice(0, eq);
     const v = o.slice(eq + 1);
     if (k === 'mem') mem = parseSize(v, '--domu mem');
     else if (k === 'cpus') cpus = parseCount(v, '--domu cpus');
-    else throw new InputError('--domu', `'${o}' is not mem=SIZE, cpus=N or bootargs=TEXT`);
+    else if (k === 'policy' && (MMU_OFF_POLICIES as readonly string[]).includes(v)) policy = v;
+    else if (k === 'policy') throw new InputError('--domu', `policy=${v} must be one of ${MMU_OFF_POLICIES.join(', ')}`);
+    else throw new InputError('--domu', `'${o}' is not mem=SIZE, cpus=N, policy=NAME or bootargs=TEXT`);
   }
   if (mem % 4096 || mem < 2 * 1024 * 1024) throw new InputError('--domu', `mem=${mem} must be a multiple of 4K and at least 2M`);
   if (cpus < 1 || cpus > 8) throw new InputError('--domu', `cpus=${cpus} must be 1..8`);
@@ -339,6 +343,7 @@ export function parseDomu(text: string, index: number): XenDomainSpec {
     cpus,
     vpl011: true,
     kernel: { kind: 'kernel', data: readInput(file, '--domu'), name: file, ...(bootargs !== undefined ? { cmdline: bootargs } : {}) },
+    ...(policy !== undefined ? { mmuOffPolicy: policy } : {}),
   };
 }
 

@@ -14,6 +14,7 @@ import { doVpsciCall } from './vpsci.js';
 import { raiseSoftirqSchedule, vcpuWake } from './sched.js';
 import { vgicSyncFromLrs } from './vgic/vgic.js';
 import { physTimer, vtimerEmulateSysreg } from './vtimer.js';
+import { cacheTrapSysreg } from './cacheCoherency.js';
 
 type GuestTrap = (xen: Xen, v: Vcpu, esr: number) => void;
 
@@ -104,6 +105,10 @@ function doTrapSysreg(xen: Xen, v: Vcpu, esr: number): void {
   const r = vtimerEmulateSysreg(physTimer(v), name, s.read, val, now);
   if (r !== false) {
     if (r !== null && s.rt !== 31) xen.cpu.setX(s.rt, r);
+    advancePc(v, esr);
+    return;
+  }
+  if (cacheTrapSysreg(xen, v, s)) {
     advancePc(v, esr);
     return;
   }

@@ -15,6 +15,7 @@ import { SCTLR_GUEST_INIT } from './domain/domain.js';
 import { gicEnablePpi, TIMER_HYP_PPI } from './gic/gicV3.js';
 import { TIMER_VIRT_PPI, vgicFlushLrs } from './vgic/vgic.js';
 import { vtimerCheck, vtimerTicksLeft } from './vtimer.js';
+import { ctxtSwitchHcr } from './cacheCoherency.js';
 
 /**
  * The time slice: the EL2 physical timer (CNTHP, PPI 26) interrupts a vCPU after this many
@@ -100,7 +101,7 @@ function ctxtSwitch(xen: Xen, next: Vcpu): void {
     cpu.writeSysreg('VPIDR_EL2', cpu.readSysreg('MIDR_EL1'));
     cpu.writeSysreg('CNTHCTL_EL2', CNTHCTL_GUEST);
     cpu.writeSysreg('CNTVOFF_EL2', 0n);
-    cpu.writeSysreg('HCR_EL2', next.hcr);
+    cpu.writeSysreg('HCR_EL2', ctxtSwitchHcr(next));
     // The stage 2 (p2m_restore_state): page tables (MMU) or the domain's regions (MPU).
     xen.mm.p2mLoad(xen, prev?.domain ?? null, next.domain);
     xen.loaded.set(cpu.id, next);

@@ -18,6 +18,7 @@ import { undefinedInstruction, exceptionReturn } from '../../arch/exceptions.js'
 import { fetchSlow, translateData, AccessFlags } from '../../arch/mem/access.js';
 import { tlbi as archTlbi } from '../../arch/mmu/tlbi.js';
 import { COST } from './cost.js';
+import { CacheOp, LINE_BYTES } from '../../arch/cache/dcache.js';
 
 /** The TypeScript flow was cut short by an exception the PE has already taken. */
 export class HvFault extends Error {
@@ -288,6 +289,26 @@ export class Cpu {
   dcClean(va: number): void {
     this.tick(COST.maintenance);
     this.guard(() => void translateData(this.pe, va, 1, false, AccessFlags.CacheMaint));
+  }
+
+  /**
+   * DC CIVAC / CVAC / CVAU over [va, va + len), line by line (a clean_dcache_va_range loop).
+   * Each line costs a maintenance instruction; the EL2 translation is checked once per page,
+   * as the TLB would serve the other lines of the page.
+   */
+  dcRange(va: number, len: number, op: 'civac' | 'cvac' | 'cvau'): void {
+    const dc = this.pe.bus.dcache;
+    const what = op === 'civac' ? CacheOp.CleanInvalidate : CacheOp.Clean;
+    let a = va - (va % LINE_BYTES);
+    const end = va + len;
+    while (a < end) {
+      const pageEnd = Math.min(end, (Math.floor(a / 4096) + 1) * 4096);
+      const lines = Math.ceil((pageEnd - a) / LINE_BYTES);
+      this.tick(lines * COST.maintenance);
+      const pa = this.guard(() => translateData(this.pe, a, 1, false, AccessFlags.CacheMaint).pa);
+      if (dc !== null) for (let i = 0; i < lines; i++) dc.maintain(pa + i * LINE_BYTES, what);
+      a += lines * LINE_BYTES;
+    }
   }
 
   /** IC IALLU. */
