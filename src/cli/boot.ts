@@ -4,6 +4,7 @@
 // boot exit status: 0 when the start of day completes (with no domain to run, the hypervisor
 // powers the machine off with PSCI SYSTEM_OFF); 3 when the hypervisor panicked (the (XEN) log
 // says why) or the machine wedged; 4 for a --strict architecture-rule violation; 1 bad input.
+import { dcacheOptions } from './run.js';
 import { MMU_OFF_POLICIES } from '../hv/cacheCoherency.js';
 import { InputError, hex } from '../util/errors.js';
 import { sr } from '../arch/sysreg/index.js';
@@ -281,6 +282,11 @@ export interface BootOptions {
   config?: string;
   dumpTables?: boolean;
   explain?: boolean;
+  /** The data-cache model (seed 001), as `run --dcache`. */
+  dcache?: boolean;
+  dcacheSeed?: string;
+  dcacheSize?: string;
+  dcacheWays?: string;
 }
 
 /** --ram base:size[,base:size...] (hex base, size with units). */
@@ -379,6 +385,7 @@ export function bootCommand(o: BootOptions): number {
   const hostTree = o.dtb !== undefined ? readTree(o.dtb).root : undefined;
   const loads = (o.load ?? []).map(parseLoad);
   const domains = domus.map(parseDomu);
+  const dcache = dcacheOptions(o);
   const smp = o.smp !== undefined ? parseCount(o.smp, '--smp') : domains.length ? Math.min(8, Math.max(2, domains.length)) : undefined;
   let out = '';
   const flush = (): void => {
@@ -411,16 +418,18 @@ export function bootCommand(o: BootOptions): number {
       flush();
       process.stderr.write(line + '\n');
     },
-    ...(o.explain
+    ...(o.explain || dcache
       ? {
           onMachine: (m: Machine) => {
-            for (const pe of m.pes) {
-              pe.onTranslationFault = (p, va, fel, fetch, what) => {
-                flush();
-                process.stderr.write(`armvisor: PE${p.id} translation fault at PC ${hex(p.curPc)} (${what}):\n`);
-                process.stderr.write(explainWalk(p, va, fel, fetch).join('\n') + '\n');
-              };
-            }
+            if (dcache) m.enableDataCache(dcache);
+            if (o.explain)
+              for (const pe of m.pes) {
+                pe.onTranslationFault = (p, va, fel, fetch, what) => {
+                  flush();
+                  process.stderr.write(`armvisor: PE${p.id} translation fault at PC ${hex(p.curPc)} (${what}):\n`);
+                  process.stderr.write(explainWalk(p, va, fel, fetch).join('\n') + '\n');
+                };
+              }
           },
         }
       : {}),

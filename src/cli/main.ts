@@ -82,8 +82,8 @@ function buildProgram(): Command {
     )
     .option('--module <kind=file...>', 'boot module for /chosen: kernel, ramdisk, device-tree, xsm or module')
     .option(
-      '--domu <file,mem=SIZE,cpus=N,bootargs=TEXT...>',
-      'a dom0less domain (/chosen xen,domain node with vpl011) running this kernel; mem, cpus, bootargs optional (default without --module/--domu: two test guests)',
+      '--domu <file,mem=SIZE,cpus=N,policy=P,bootargs=TEXT...>',
+      'a dom0less domain (/chosen xen,domain node with vpl011) running this kernel; mem, cpus, policy (seed 001: none|seed|xen), bootargs optional (default without --module/--domu: two test guests)',
     )
     .option('--dtb <file>', "the whole host device tree (DTB or DTS, as QEMU's -dtb), /chosen with Xen's bindings included")
     .option('--load <file@addr...>', "put a file in RAM at an address before boot (QEMU's -device loader,file=,addr=)")
@@ -101,6 +101,10 @@ function buildProgram(): Command {
     .option('--mpu-el2-regions <n>', 'r82: EL2 MPU regions, MPUIR_EL2 (1..255, default 32)')
     .option('--config <dts|dtb>', 'r82: hypervisor configuration (host tree or /chosen fragment; default the built-in one)')
     .option('--max-insns <n>', 'stop after this many instructions')
+    .option('--dcache', 'model the data cache (as run --dcache; seed 001: see --domu policy=)')
+    .option('--dcache-seed <n>', 'seed of the eviction PRNG (default 1)')
+    .option('--dcache-size <bytes>', 'data cache size, a power of two (default 32K)')
+    .option('--dcache-ways <n>', 'data cache associativity, a power of two (default 4)')
     .action((opts: BootOptions) => {
       throw new Exit(bootCommand(opts));
     });

@@ -42,7 +42,16 @@ export function seed001Boot(
     board: 'virt',
     smp: 1,
     loader: 'direct',
-    domains: [{ name: 'domU1', memKb: 4096, cpus: 1, vpl011: true, kernel: { kind: 'kernel', data: guestImage(guest), name: guest }, mmuOffPolicy: policy }],
+    domains: [
+      {
+        name: 'domU1',
+        memKb: 4096,
+        cpus: 1,
+        vpl011: true,
+        kernel: { kind: 'kernel', data: guestImage(guest), name: guest },
+        mmuOffPolicy: policy,
+      },
+    ],
     maxInsns: 20_000_000,
     console: (b) => {
       out += String.fromCharCode(b);
@@ -78,7 +87,10 @@ export function seed001Cell(guest: Seed001Guest, policy: MmuOffPolicy, boots: nu
 
 /** The table as docs/SEED-001.md shows it. */
 export function seed001Table(cells: Seed001Cell[]): string {
-  const rows = ['| policy | guest | boots | PASS | FAIL | crashed/hung | corrupted | claims to cover | first bad seed |', '|---|---|---|---|---|---|---|---|---|'];
+  const rows = [
+    '| policy | guest | boots | PASS | FAIL | crashed/hung | corrupted | claims to cover | first bad seed |',
+    '|---|---|---|---|---|---|---|---|---|',
+  ];
   for (const c of cells) {
     const bad = c.fail + c.crash;
     const covers = SEED001_COVERS[c.policy].includes(c.guest) ? 'yes' : 'no';

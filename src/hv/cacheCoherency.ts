@@ -47,6 +47,16 @@ const TSW = BigInt(HCR.TSW);
 const SCTLR_M = BigInt(SCTLR.M);
 const SCTLR_C = BigInt(SCTLR.C);
 
+/**
+ * Xen's routine `name`. These have no symbol of their own in the hypervisor image (whose
+ * section layout the MPU plan mirrors, hv/mm/mpu/layout.ts): they run at the notional PC of
+ * their caller (allocateMemory, kernelLoad, doTrapGuestSync), which call traces then name.
+ */
+function routine<T>(name: string, fn: () => T): T {
+  void name;
+  return fn();
+}
+
 export function parseMmuOffPolicy(text: string, where: string): MmuOffPolicy {
   if ((MMU_OFF_POLICIES as readonly string[]).includes(text)) return text as MmuOffPolicy;
   return panic(`${where}: ${MMU_OFF_POLICY_PROP} = "${text}" (must be ${MMU_OFF_POLICIES.join(', ')})`);
@@ -97,18 +107,18 @@ export function ctxtSwitchHcr(v: Vcpu): bigint {
  */
 export function flushPopulatedPages(xen: Xen, d: Domain, va: number, size: number): void {
   if (domainMmuOffPolicy(d) !== 'xen') return;
-  xen.call('flushPageToRam', () => xen.cpu.dcRange(va, size, 'civac'));
+  routine('flushPageToRam', () => xen.cpu.dcRange(va, size, 'civac'));
 }
 
 /** A builder write to guest memory (copy_to_guest_phys_flush_dcache under xen). */
 export function flushBuilderWrite(xen: Xen, d: Domain, va: number, len: number): void {
   if (domainMmuOffPolicy(d) !== 'xen') return;
-  xen.call('cleanAndInvalidateDcacheVaRange', () => xen.cpu.dcRange(va, len, 'civac'));
+  routine('cleanAndInvalidateDcacheVaRange', () => xen.cpu.dcRange(va, len, 'civac'));
 }
 
 /** Loaded code: DC CVAU over it + IC IALLU (every policy: I/D coherence, see the header). */
 export function syncLoadedCode(xen: Xen, d: Domain, ipa: number, len: number): void {
-  xen.call('syncIcacheRange', () => {
+  routine('syncIcacheRange', () => {
     forEachGuestPage(xen, d, ipa, len, (va, n) => xen.cpu.dcRange(va, n, 'cvau'));
     xen.cpu.dsb();
     xen.cpu.icInvalidateAll();
@@ -132,7 +142,7 @@ function forEachGuestPage(xen: Xen, d: Domain, ipa: number, len: number, fn: (va
 
 /** p2m_flush_vm: clean+invalidate all of the domain's RAM, then the instruction cache. */
 export function p2mFlushVm(xen: Xen, d: Domain): void {
-  xen.call('p2mFlushVm', () => {
+  routine('p2mFlushVm', () => {
     cacheStats.vmFlushes++;
     for (const b of d.banks) forEachGuestPage(xen, d, b.ipa, b.size, (va, n) => xen.cpu.dcRange(va, n, 'civac'));
     xen.cpu.dsb();
@@ -175,7 +185,7 @@ export function cacheTrapSysreg(xen: Xen, v: Vcpu, s: SysregTrap): boolean {
   const k = key(s);
   const reg = TVM_REGS.get(k);
   if (reg !== undefined && !s.read) {
-    xen.call('vregEmulateTvm', () => {
+    routine('vregEmulateTvm', () => {
       cacheStats.tvmTraps++;
       const val = s.rt === 31 ? 0n : xen.cpu.xr(s.rt);
       if (reg !== 'SCTLR_EL1') {
@@ -192,7 +202,7 @@ export function cacheTrapSysreg(xen: Xen, v: Vcpu, s: SysregTrap): boolean {
     return true;
   }
   if (SET_WAY_OPS.has(k) && !s.read && domainMmuOffPolicy(v.domain) === 'xen') {
-    xen.call('p2mSetWayFlush', () => {
+    routine('p2mSetWayFlush', () => {
       cacheStats.setWayTraps++;
       // Only the first operation of a series does anything: the clean covers the whole domain,
       // and TVM then catches the SCTLR write that follows (KVM's and Xen's reasoning: set/way

@@ -114,13 +114,6 @@ const TEXT_FUNCS = [
   'vgicSyncFromLrs',
   'vgicFlushLrs',
   'vtimerInterrupt',
-  // Seed 001's cache policies (cacheCoherency.ts).
-  'flushPageToRam',
-  'cleanAndInvalidateDcacheVaRange',
-  'syncIcacheRange',
-  'p2mFlushVm',
-  'vregEmulateTvm',
-  'p2mSetWayFlush',
 ];
 
 const INIT_FUNCS = [

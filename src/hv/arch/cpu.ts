@@ -19,6 +19,8 @@ import { fetchSlow, translateData, AccessFlags } from '../../arch/mem/access.js'
 import { tlbi as archTlbi } from '../../arch/mmu/tlbi.js';
 import { COST } from './cost.js';
 import { CacheOp, LINE_BYTES } from '../../arch/cache/dcache.js';
+import { dataCacheability } from '../../arch/cache/policy.js';
+import { Cacheability } from '../../arch/mmu/memattr.js';
 
 /** The TypeScript flow was cut short by an exception the PE has already taken. */
 export class HvFault extends Error {
@@ -273,6 +275,26 @@ export class Cpu {
     this.tick(Math.ceil(len / 8) * COST.copy8);
     this.guard(() => {
       for (let o = 0; o < len; o += 8) this.pe.write64(va + o, 0, 0);
+    });
+  }
+
+  /**
+   * clear_page: zero `len` bytes at `va` (page aligned and sized) with DC ZVA, 64 bytes at a
+   * time, as Xen's arm64 clear_page does. Same cost as `zero`; with the data-cache model on, a
+   * Write-Back page is zeroed line by line in the cache (the translation checked once per page).
+   */
+  clearPage(va: number, len: number): void {
+    this.tick(Math.ceil(len / 8) * COST.copy8);
+    const dc = this.pe.bus.dcache;
+    this.guard(() => {
+      for (let a = va; a < va + len; a += 4096) {
+        const t = translateData(this.pe, a, 1, true, AccessFlags.ZeroBlock);
+        const page = this.pe.bus.ramPage(t.pa);
+        const inCache = dc !== null && page !== undefined && !page.monitors && !page.ptWatch;
+        if (inCache && dataCacheability(this.pe, t.attrs) === Cacheability.WriteBack) {
+          for (let o = 0; o < 4096; o += LINE_BYTES) dc.zeroLine(t.pa + o);
+        } else for (let o = 0; o < 4096; o += 8) this.pe.write64(a + o, 0, 0);
+      }
     });
   }
 

@@ -183,7 +183,7 @@ export function allocateDomheapMemory(xen: Xen, d: Domain): void {
       }
       const size = PAGE * 2 ** order;
       const va = xen.mm.mapDomainPage(xen, pa);
-      xen.cpu.zero(va, size);
+      xen.cpu.clearPage(va, size);
       flushPopulatedPages(xen, d, va, size);
       p2mInsertMapping(xen, p2m, ipa, size / PAGE, pa, 'ram_rw');
       d.banks.push({ ipa, pa, size });
