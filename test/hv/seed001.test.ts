@@ -7,7 +7,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MMU_OFF_POLICIES, SEED001_COVERS, SEED001_GUESTS, seed001Boot, seed001Cell } from '../../src/cli/seed001.js';
 import { cacheStats } from '../../src/hv/cacheCoherency.js';
-import { parseDomu } from '../../src/cli/boot.js';
+import { bootXen, parseDomu } from '../../src/cli/boot.js';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { InputError } from '../../src/util/errors.js';
 
 const SEEDS = 3;
@@ -52,4 +54,16 @@ test('--domu policy= selects the policy; a bad name is one clear error', () => {
     () => parseDomu('guests/bin/mmuoff-image.elf,policy=kvm', 0),
     (e: unknown) => e instanceof InputError && /policy=kvm/.test(e.message),
   );
+});
+
+test('armvisor,mmu-off-policy with an unknown value stops the boot with one panic line', () => {
+  const data = readFileSync(fileURLToPath(new URL('../../../guests/bin/mmuoff-image.elf', import.meta.url)));
+  const r = bootXen({
+    board: 'virt',
+    loader: 'direct',
+    domains: [{ name: 'domU1', memKb: 4096, cpus: 1, vpl011: true, kernel: { kind: 'kernel', data, name: 'g' }, mmuOffPolicy: 'kvm' }],
+    console: () => {},
+  });
+  assert.equal(r.status, 3);
+  assert.match(r.message ?? '', /Unable to create \/chosen\/domU1: armvisor,mmu-off-policy = "kvm" \(must be none, seed, xen\)/);
 });
