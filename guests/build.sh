@@ -106,6 +106,18 @@ build_domu() {
 }
 [ -d src-domu ] && build_domu
 
+# Seed 001's guests (src-mmuoff/, domUs): bare assembly with their own entry and a link script
+# that puts code (RX) and data (RW) in separate segments, so the domain builder's I/D clean of
+# the code leaves the data exactly as its policy does (src/hv/cacheCoherency.ts).
+build_mmuoff() {
+	mkdir -p "$OBJ/mmuoff"
+	$CC $CFLAGS -c src-mmuoff/common/start.S -o "$OBJ/mmuoff/common.o"
+	for d in src-mmuoff/mmuoff-*/; do
+		link_guest "$(basename "$d")" "$d" src-mmuoff/link.ld "$OBJ/mmuoff/common.o" "" " (domU, seed 001)"
+	done
+}
+[ -d src-mmuoff ] && build_mmuoff
+
 # dom0less domUs of the built-in r82 configuration (src/hv/configs/r82-default.dts): the
 # domU runtime (vpl011 at GUEST_PL011_BASE, PSCI over HVC) linked inside each domain's
 # xen,static-mem at bank base + text_offset 0x80000, since an MPU domain is direct-mapped

@@ -4,6 +4,8 @@
 // boot exit status: 0 when the start of day completes (with no domain to run, the hypervisor
 // powers the machine off with PSCI SYSTEM_OFF); 3 when the hypervisor panicked (the (XEN) log
 // says why) or the machine wedged; 4 for a --strict architecture-rule violation; 1 bad input.
+import { dcacheOptions } from './run.js';
+import { MMU_OFF_POLICIES } from '../hv/cacheCoherency.js';
 import { InputError, hex } from '../util/errors.js';
 import { sr } from '../arch/sysreg/index.js';
 import { describeEsr } from '../arch/esr-decode.js';
@@ -296,6 +298,11 @@ export interface BootOptions {
   config?: string;
   dumpTables?: boolean;
   explain?: boolean;
+  /** The data-cache model (seed 001), as `run --dcache`. */
+  dcache?: boolean;
+  dcacheSeed?: string;
+  dcacheSize?: string;
+  dcacheWays?: string;
 }
 
 /** --ram base:size[,base:size...] (hex base, size with units). */
@@ -327,10 +334,11 @@ export const DEFAULT_DOMUS = ['hello-domu.img', 'cprog-domu.img'].map((f) =>
 const DEFAULT_DOMU_MEM = 16 * 1024 * 1024;
 
 /**
- * --domu FILE[,mem=SIZE][,cpus=N][,dtb=PARTIAL][,bootargs=TEXT]: shorthand for a /chosen/domU<n>
- * node (compatible "xen,domain", memory in KiB, cpus, vpl011) with FILE as its multiboot,kernel
- * module and PARTIAL (DTS or DTB) as its multiboot,device-tree one (passthrough devices).
- * bootargs, when given, must come last (it may contain commas).
+ * --domu FILE[,mem=SIZE][,cpus=N][,dtb=PARTIAL][,policy=none|seed|xen][,bootargs=TEXT]: shorthand
+ * for a /chosen/domU<n> node (compatible "xen,domain", memory in KiB, cpus, vpl011) with FILE as
+ * its multiboot,kernel module, PARTIAL (DTS or DTB) as its multiboot,device-tree one
+ * (passthrough devices) and policy as armvisor,mmu-off-policy (seed 001). bootargs, when given,
+ * must come last (it may contain commas).
  */
 export function parseDomu(text: string, index: number): XenDomainSpec {
   const at = text.indexOf(',bootargs=');
@@ -341,6 +349,7 @@ export function parseDomu(text: string, index: number): XenDomainSpec {
   let mem = DEFAULT_DOMU_MEM;
   let cpus = 1;
   let pdt: XenBootModule | undefined;
+  let policy: string | undefined;
   for (const o of opts) {
     const eq = o.indexOf('=');
     const k = o.slice(0, eq);
@@ -348,7 +357,9 @@ export function parseDomu(text: string, index: number): XenDomainSpec {
     if (k === 'mem') mem = parseSize(v, '--domu mem');
     else if (k === 'cpus') cpus = parseCount(v, '--domu cpus');
     else if (k === 'dtb') pdt = { kind: 'device-tree', data: buildDtb(readTree(v)), name: v };
-    else throw new InputError('--domu', `'${o}' is not mem=SIZE, cpus=N, dtb=FILE or bootargs=TEXT`);
+    else if (k === 'policy' && (MMU_OFF_POLICIES as readonly string[]).includes(v)) policy = v;
+    else if (k === 'policy') throw new InputError('--domu', `policy=${v} must be one of ${MMU_OFF_POLICIES.join(', ')}`);
+    else throw new InputError('--domu', `'${o}' is not mem=SIZE, cpus=N, dtb=FILE, policy=NAME or bootargs=TEXT`);
   }
   if (mem % 4096 || mem < 2 * 1024 * 1024) throw new InputError('--domu', `mem=${mem} must be a multiple of 4K and at least 2M`);
   if (cpus < 1 || cpus > 8) throw new InputError('--domu', `cpus=${cpus} must be 1..8`);
@@ -359,6 +370,7 @@ export function parseDomu(text: string, index: number): XenDomainSpec {
     vpl011: true,
     kernel: { kind: 'kernel', data: readInput(file, '--domu'), name: file, ...(bootargs !== undefined ? { cmdline: bootargs } : {}) },
     ...(pdt ? { modules: [pdt] } : {}),
+    ...(policy !== undefined ? { mmuOffPolicy: policy } : {}),
   };
 }
 
@@ -397,6 +409,7 @@ export function bootCommand(opts: BootOptions): number {
   const hostTree = o.dtb !== undefined ? readTree(o.dtb).root : undefined;
   const loads = (o.load ?? []).map(parseLoad);
   const domains = domus.map(parseDomu);
+  const dcache = dcacheOptions(o);
   const smp =
     o.smp !== undefined ? parseCount(o.smp, '--smp') : domains.length || dom0 ? Math.min(8, Math.max(2, domains.length)) : undefined;
   let out = '';
@@ -430,16 +443,18 @@ export function bootCommand(opts: BootOptions): number {
       flush();
       process.stderr.write(line + '\n');
     },
-    ...(o.explain
+    ...(o.explain || dcache
       ? {
           onMachine: (m: Machine) => {
-            for (const pe of m.pes) {
-              pe.onTranslationFault = (p, va, fel, fetch, what) => {
-                flush();
-                process.stderr.write(`armvisor: PE${p.id} translation fault at PC ${hex(p.curPc)} (${what}):\n`);
-                process.stderr.write(explainWalk(p, va, fel, fetch).join('\n') + '\n');
-              };
-            }
+            if (dcache) m.enableDataCache(dcache);
+            if (o.explain)
+              for (const pe of m.pes) {
+                pe.onTranslationFault = (p, va, fel, fetch, what) => {
+                  flush();
+                  process.stderr.write(`armvisor: PE${p.id} translation fault at PC ${hex(p.curPc)} (${what}):\n`);
+                  process.stderr.write(explainWalk(p, va, fel, fetch).join('\n') + '\n');
+                };
+              }
           },
         }
       : {}),

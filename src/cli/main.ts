@@ -83,8 +83,8 @@ function buildProgram(): Command {
     )
     .option('--module <kind=file...>', 'boot module for /chosen: kernel, ramdisk, device-tree, xsm or module')
     .option(
-      '--domu <file,mem=SIZE,cpus=N,dtb=FILE,bootargs=TEXT...>',
-      'a dom0less domain (/chosen xen,domain node with vpl011) running this kernel; mem, cpus, dtb (partial device tree: passthrough), bootargs optional (default without --module/--domu: two test guests)',
+      '--domu <file,mem=SIZE,cpus=N,dtb=FILE,policy=P,bootargs=TEXT...>',
+      'a dom0less domain (/chosen xen,domain node with vpl011) running this kernel; mem, cpus, dtb (partial device tree: passthrough), policy (seed 001: none|seed|xen), bootargs optional (default without --module/--domu: two test guests)',
     )
     .option(
       '--dom0 <file,mem=SIZE,bootargs=TEXT>',
@@ -107,6 +107,10 @@ function buildProgram(): Command {
     .option('--mpu-el2-regions <n>', 'r82: EL2 MPU regions, MPUIR_EL2 (1..255, default 32)')
     .option('--config <dts|dtb>', 'r82: hypervisor configuration (host tree or /chosen fragment; default the built-in one)')
     .option('--max-insns <n>', 'stop after this many instructions')
+    .option('--dcache', 'model the data cache (as run --dcache; seed 001: see --domu policy=)')
+    .option('--dcache-seed <n>', 'seed of the eviction PRNG (default 1)')
+    .option('--dcache-size <bytes>', 'data cache size, a power of two (default 32K)')
+    .option('--dcache-ways <n>', 'data cache associativity, a power of two (default 4)')
     .action((opts: BootOptions) => {
       throw new Exit(bootCommand(opts));
     });

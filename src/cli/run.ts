@@ -286,7 +286,7 @@ function rulesSummary(pes: Pe[]): string[] {
 // --- data cache ---------------------------------------------------------------------------------
 
 /** --dcache and its geometry/seed; the other --dcache-* options need --dcache. */
-function dcacheOptions(o: RunOptions): DataCacheOptions | null {
+export function dcacheOptions(o: Pick<RunOptions, 'dcache' | 'dcacheSeed' | 'dcacheSize' | 'dcacheWays'>): DataCacheOptions | null {
   if (!o.dcache) {
     for (const [flag, given] of [
       ['--dcache-seed', o.dcacheSeed],

@@ -18,6 +18,7 @@ import { physTimer, vtimerEmulateSysreg } from './vtimer.js';
 import { cannotTakeAbort, injectAbtException, injectUndef, noteGuestSyncExit } from './inject.js';
 import { hwdomShutdown } from './domain/dom0.js';
 import { forwardStage2AlignmentFault } from './passthrough/alignFault.js';
+import { cacheTrapSysreg } from './cacheCoherency.js';
 
 type GuestTrap = (xen: Xen, v: Vcpu, esr: number) => void;
 
@@ -117,6 +118,10 @@ function doTrapSysreg(xen: Xen, v: Vcpu, esr: number): void {
   const r = vtimerEmulateSysreg(physTimer(v), name, s.read, val, now);
   if (r !== false) {
     if (r !== null && s.rt !== 31) xen.cpu.setX(s.rt, r);
+    advancePc(v, esr);
+    return;
+  }
+  if (cacheTrapSysreg(xen, v, s)) {
     advancePc(v, esr);
     return;
   }

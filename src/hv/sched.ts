@@ -21,6 +21,7 @@ import { virtTimerReset, virtTimerRestore, virtTimerSave } from './virtTimer.js'
 import { smpSendEventCheck } from './vcpuBlock.js';
 import { idleRunstate, RUNSTATE, runstateChange } from './runstate.js';
 import { updateRunstateArea } from './hypercall.js';
+import { ctxtSwitchHcr } from './cacheCoherency.js';
 
 /**
  * The time slice: the EL2 physical timer (CNTHP, PPI 26) interrupts a vCPU after this many
@@ -106,7 +107,7 @@ function ctxtSwitch(xen: Xen, next: Vcpu): void {
     cpu.writeSysreg('VMPIDR_EL2', next.mpidr);
     cpu.writeSysreg('VPIDR_EL2', cpu.readSysreg('MIDR_EL1'));
     cpu.writeSysreg('CNTHCTL_EL2', CNTHCTL_GUEST);
-    cpu.writeSysreg('HCR_EL2', next.hcr);
+    cpu.writeSysreg('HCR_EL2', ctxtSwitchHcr(next));
     // The stage 2 (p2m_restore_state): page tables (MMU) or the domain's regions (MPU).
     xen.mm.p2mLoad(xen, prev?.domain ?? null, next.domain);
     xen.loaded.set(cpu.id, next);

@@ -230,6 +230,16 @@ export class DataCache {
     for (let i = 0; i < data.length; i++) this.write(pa + i, 1, data[i], 0, false);
   }
 
+  /**
+   * DC ZVA into a Write-Back line: the line is allocated, zeroed and dirty (memory untouched
+   * until it is written back), as a DC ZVA to cacheable memory does.
+   */
+  zeroLine(pa: number): void {
+    const slot = this.allocate(pa - (pa % LINE_BYTES));
+    this.data.fill(0, slot << LINE_SHIFT, (slot << LINE_SHIFT) + LINE_BYTES);
+    this.dirty[slot] = 1;
+  }
+
   /** Bytes as a cacheable load sees them (resident lines win; misses allocate). */
   readBytes(pa: number, len: number): Uint8Array {
     const out = new Uint8Array(len);

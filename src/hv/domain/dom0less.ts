@@ -4,7 +4,8 @@
 // stops the boot with Xen's kind of message (panic), as a bad boot configuration does on Xen.
 import type { Xen } from '../xen.js';
 import { panic } from '../panic.js';
-import { parseDtb, findNode, getU32Or, getU64, type FdtNode } from '../../fdt/dtb.js';
+import { parseDtb, findNode, getU32Or, getU64, getString, type FdtNode } from '../../fdt/dtb.js';
+import { MMU_OFF_POLICY_PROP, parseMmuOffPolicy } from '../cacheCoherency.js';
 import { InputError } from '../../util/errors.js';
 import { constructDomain, type DomainConfig } from './domain.js';
 import { Vpl011 } from '../vdev/vpl011.js';
@@ -34,6 +35,9 @@ function domainConfig(xen: Xen, node: FdtNode, path: string): DomainConfig {
     cpus,
     vpl011: node.props.has('vpl011'),
     kernel: { start: kernel.start, size: kernel.size, ...(kernel.cmdline !== undefined ? { cmdline: kernel.cmdline } : {}) },
+    ...(node.props.has(MMU_OFF_POLICY_PROP)
+      ? { mmuOffPolicy: parseMmuOffPolicy(getString(node, MMU_OFF_POLICY_PROP), `Unable to create ${path}`) }
+      : {}),
   };
 }
 

@@ -19,6 +19,7 @@ import type { Vgic } from '../vgic/vgicV3.js';
 import { domainVgicInit } from '../vgic/vgic.js';
 import { domainVtimerInit } from '../virtTimer.js';
 import { domainHandleDtbBootmodule } from '../passthrough/dtb.js';
+import { flushBuilderWrite, flushPopulatedPages, setDomainMmuOffPolicy, syncLoadedCode, type MmuOffPolicy } from '../cacheCoherency.js';
 
 const MB = 1024 * 1024;
 const PAGE = 4096;
@@ -97,6 +98,8 @@ export interface DomainConfig {
   kernel: { start: number; size: number; cmdline?: string };
   /** Its multiboot,device-tree module (the partial device tree: /passthrough devices). */
   passthroughDtb?: { start: number; size: number };
+  /** Seed 001's cache policy for guests that start with the MMU off (cacheCoherency.ts). */
+  mmuOffPolicy?: MmuOffPolicy;
 }
 
 /** get_default_hcr_flags() | HCR_RW (xen-facts §5.1): what a 64-bit domU runs with. */
@@ -190,7 +193,9 @@ export function allocateDomheapMemory(xen: Xen, d: Domain): void {
         continue;
       }
       const size = PAGE * 2 ** order;
-      xen.cpu.zero(xen.mm.mapDomainPage(xen, pa), size);
+      const va = xen.mm.mapDomainPage(xen, pa);
+      xen.cpu.clearPage(va, size);
+      flushPopulatedPages(xen, d, va, size);
       p2mInsertMapping(xen, p2m, ipa, size / PAGE, pa, 'ram_rw');
       d.banks.push({ ipa, pa, size });
       ipa += size;
@@ -217,6 +222,7 @@ export function copyToGuestPhys(xen: Xen, d: Domain, ipa: number, data: Uint8Arr
     const n = Math.min(data.length - done, b.ipa + b.size - a, PAGE - (a % PAGE));
     const va = xen.mm.mapDomainPage(xen, b.pa + (a - b.ipa));
     xen.cpu.copyTo(va, data.subarray(done, done + n));
+    flushBuilderWrite(xen, d, va, n);
     xen.mm.unmapDomainPage(xen, va);
     done += n;
   }
@@ -250,6 +256,7 @@ export function kernelLoad(xen: Xen, d: Domain, mod: { start: number; size: numb
             `${domName(d)}: ELF kernel [${hx(elf.lowAddr)}, ${hx(elf.highAddr)}) is outside guest RAM [${hx(ram.base)}, ${hx(ramEnd)})`,
           );
         for (const s of elf.segments) copyToGuestPhys(xen, d, s.paddr, s.data);
+        for (const s of elf.segments) if (s.flags & 1) syncLoadedCode(xen, d, s.paddr, s.data.length);
         xen.printk(`Loading ELF kernel from ${paddr(mod.start)} to ${paddr(elf.lowAddr)}-${paddr(elf.highAddr)}`);
         return { entry: elf.entry, start: elf.lowAddr, end: elf.highAddr };
       }
@@ -259,6 +266,7 @@ export function kernelLoad(xen: Xen, d: Domain, mod: { start: number; size: numb
       const len = Math.max(bytes.length, hdr?.imageSize ?? 0);
       if (!fits(start, start + len)) panic(`${domName(d)}: kernel of ${len} bytes does not fit in ${d.memKb}KB of guest RAM`);
       copyToGuestPhys(xen, d, start, bytes);
+      syncLoadedCode(xen, d, start, bytes.length);
       xen.printk(`Loading zImage from ${paddr(mod.start)} to ${paddr(start)}-${paddr(start + bytes.length)}`);
       return { entry: start, start, end: start + len };
     } catch (e) {
@@ -308,6 +316,7 @@ export function constructDomain(xen: Xen, cfg: DomainConfig, attachVpl011: (d: D
   return xen.call('constructDomain', () => {
     xen.printk(`*** LOADING DOMU cpus=${cfg.cpus} memory=${cfg.memKb.toString(16)}KB ***`);
     const d = domainCreate(xen, cfg);
+    if (cfg.mmuOffPolicy) setDomainMmuOffPolicy(d, cfg.mmuOffPolicy);
     xen.printk(`Loading ${domName(d)} kernel from boot module @ ${paddr(cfg.kernel.start)}`);
     xen.mm.p2mInit(xen, d);
     const k = kernelLoad(xen, d, cfg.kernel);

@@ -52,6 +52,8 @@ export interface XenDomainSpec {
   kernel: XenBootModule;
   /** More modules of the domain (a "device-tree" one: its partial device tree for passthrough). */
   modules?: XenBootModule[];
+  /** armvisor,mmu-off-policy (seed 001: none, seed, xen); absent = the hypervisor's default. */
+  mmuOffPolicy?: string;
 }
 
 export interface XenBootInput {
@@ -124,6 +126,7 @@ export function planXenBoot(input: XenBootInput): XenBootPlan {
     setCells(node, 'memory', [Math.floor(d.memKb / 2 ** 32), d.memKb % 2 ** 32]);
     setCells(node, 'cpus', [d.cpus]);
     if (d.vpl011) setEmpty(node, 'vpl011');
+    if (d.mmuOffPolicy !== undefined) setString(node, 'armvisor,mmu-off-policy', d.mmuOffPolicy);
     chosen.children.push(node);
     all.push({ m: d.kernel, parent: node });
     for (const m of d.modules ?? []) all.push({ m, parent: node });
