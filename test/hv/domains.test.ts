@@ -7,39 +7,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { bootXen, type XenBootSpec } from '../../src/cli/boot.js';
-import type { XenDomainSpec } from '../../src/platform/loader/xenBoot.js';
+import { bootDomUs, domU, lines } from './domUs.js';
 import { makeGuestFdt, GUEST_PL011_BASE } from '../../src/hv/domain/guestFdt.js';
 import { placeDtb } from '../../src/hv/domain/domain.js';
 import { buildDtb, parseDtb, findNode, getString, getReg } from '../../src/fdt/dtb.js';
 
 const MB = 1024 * 1024;
-const guest = (name: string): Uint8Array => readFileSync(fileURLToPath(new URL(`../../../guests/bin/${name}`, import.meta.url)));
-
-function domU(i: number, file: string, memKb = 16 * 1024, cpus = 1): XenDomainSpec {
-  return { name: `domU${i}`, memKb, cpus, vpl011: true, kernel: { kind: 'kernel', data: guest(file), name: file } };
-}
-
-function boot(domains: XenDomainSpec[], spec: Partial<XenBootSpec> = {}) {
-  let out = '';
-  const rules: string[] = [];
-  const r = bootXen({
-    board: 'virt',
-    loader: 'direct',
-    smp: 2,
-    strict: true,
-    domains,
-    console: (b) => (out += String.fromCharCode(b)),
-    onRule: (l) => rules.push(l),
-    ...spec,
-  });
-  return { ...r, out, rules };
-}
-
-const lines = (out: string, prefix: string): string[] => out.split('\n').filter((l) => l.startsWith(prefix));
 
 test('two domUs side by side: both print PASS lines through their vpl011 and power off; exit 0', () => {
-  const r = boot([domU(1, 'hello-domu.img'), domU(2, 'cprog-domu.elf')]);
+  const r = bootDomUs([domU(1, 'hello-domu.img'), domU(2, 'cprog-domu.elf')]);
   assert.equal(r.status, 0, r.out + r.message);
   assert.equal(r.ruleEvents, 0, r.rules.join('\n'));
   assert.match(r.out, /\(XEN\) \*\*\* LOADING DOMU cpus=1 memory=4000KB \*\*\*\n\(XEN\) Loading d1 kernel from boot module @ /);
@@ -65,7 +41,7 @@ test('two domUs side by side: both print PASS lines through their vpl011 and pow
 });
 
 test('a domU that cannot take the abort for an unmapped IPA is crashed with a Xen-style dump; the other domain completes', () => {
-  const r = boot([domU(1, 'domu-fault.img'), domU(2, 'hello-domu.img')]);
+  const r = bootDomUs([domU(1, 'domu-fault.img'), domU(2, 'hello-domu.img')]);
   assert.equal(r.status, 0, r.out + r.message);
   assert.match(
     r.out,
@@ -81,7 +57,7 @@ test('a domU that cannot take the abort for an unmapped IPA is crashed with a Xe
 });
 
 test("hypercalls and PSCI from a domU: Xen's ABI, Xen's error codes for bad arguments", () => {
-  const r = boot([domU(1, 'domu-hcall.img')], { smp: 1 });
+  const r = bootDomUs([domU(1, 'domu-hcall.img')], { smp: 1 });
   assert.equal(r.status, 0, r.out + r.message);
   const d1 = lines(r.out, '(XEN) DOM1: ');
   assert.equal(d1.filter((l) => l.includes('FAIL')).length, 0, d1.join('\n'));
@@ -92,7 +68,7 @@ test("hypercalls and PSCI from a domU: Xen's ABI, Xen's error codes for bad argu
 });
 
 test('a domU computing without traps does not starve another on the same pCPU (the CNTHP tick)', () => {
-  const r = boot([domU(1, 'domu-spin.img'), domU(2, 'hello-domu.img')], { smp: 1 });
+  const r = bootDomUs([domU(1, 'domu-spin.img'), domU(2, 'hello-domu.img')], { smp: 1 });
   assert.equal(r.status, 0, r.out + r.message);
   const all = r.out.split('\n');
   const spinDone = all.indexOf('(XEN) DOM1: PASS spin-sum');
@@ -103,8 +79,8 @@ test('a domU computing without traps does not starve another on the same pCPU (t
 });
 
 test('determinism: the same configuration twice gives the same console and the same virtual time', () => {
-  const a = boot([domU(1, 'hello-domu.img'), domU(2, 'domu-fault.img')]);
-  const b = boot([domU(1, 'hello-domu.img'), domU(2, 'domu-fault.img')]);
+  const a = bootDomUs([domU(1, 'hello-domu.img'), domU(2, 'domu-fault.img')]);
+  const b = bootDomUs([domU(1, 'hello-domu.img'), domU(2, 'domu-fault.img')]);
   assert.equal(a.out, b.out);
   assert.deepEqual(
     a.machine.pes.map((p) => p.retired),
@@ -113,7 +89,7 @@ test('determinism: the same configuration twice gives the same console and the s
 });
 
 test("a xen,domain node without 'memory' stops the boot with one panic line", () => {
-  const r = boot([domU(1, 'hello-domu.img')], {
+  const r = bootDomUs([domU(1, 'hello-domu.img')], {
     editTree: () => undefined,
     editDtb: (blob) => {
       const fdt = parseDtb(blob, 'x');
@@ -145,7 +121,7 @@ test('the guest device tree: the nodes of real Xen 4.17 domU trees, vpl011 as st
 });
 
 test('PSCI CPU_ON/CPU_OFF/AFFINITY_INFO for a 4-vCPU domU (the psci guest, as on QEMU at EL1)', () => {
-  const r = boot([domU(1, 'psci-domu.img', 16 * 1024, 4)], { smp: 4 });
+  const r = bootDomUs([domU(1, 'psci-domu.img', { cpus: 4 })], { smp: 4 });
   assert.equal(r.status, 0, r.out + r.message);
   const got = lines(r.out, '(XEN) DOM1: ').map((l) => l.slice('(XEN) DOM1: '.length));
   // The same lines as QEMU's golden for the bare-metal guest at EL1, but PSCI version 1.1 (Xen's).

@@ -4,36 +4,9 @@
 // another domain on the same pCPU.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { bootXen, type XenBootSpec } from '../../src/cli/boot.js';
-import type { XenDomainSpec } from '../../src/platform/loader/xenBoot.js';
+import { bootDomUs, domU, lines } from './domUs.js';
 import { injectedAbortEsr, syncVectorOffset, PSR_EL1H_DAIF } from '../../src/hv/inject.js';
 import { EC, ESR_IL } from '../../src/arch/esr.js';
-
-const guest = (name: string): Uint8Array => readFileSync(fileURLToPath(new URL(`../../../guests/bin/${name}`, import.meta.url)));
-
-function domU(i: number, file: string): XenDomainSpec {
-  return { name: `domU${i}`, memKb: 16 * 1024, cpus: 1, vpl011: true, kernel: { kind: 'kernel', data: guest(file), name: file } };
-}
-
-function boot(domains: XenDomainSpec[], spec: Partial<XenBootSpec> = {}) {
-  let out = '';
-  const rules: string[] = [];
-  const r = bootXen({
-    board: 'virt',
-    loader: 'direct',
-    smp: 2,
-    strict: true,
-    domains,
-    console: (b) => (out += String.fromCharCode(b)),
-    onRule: (l) => rules.push(l),
-    ...spec,
-  });
-  return { ...r, out, rules };
-}
-
-const lines = (out: string, prefix: string): string[] => out.split('\n').filter((l) => l.startsWith(prefix));
 
 test('the vector offset follows the interrupted mode (Arm ARM D1.10.2)', () => {
   assert.equal(syncVectorOffset(0x3c5n), 0x200); // EL1h
@@ -53,7 +26,7 @@ test("the injected ESR_EL1 is Xen's: same-EL or lower-EL abort class, IL from ES
 });
 
 test("a domU touching unowned IPAs, another domain's RAM and a device without a syndrome takes the injected abort and carries on", () => {
-  const r = boot([domU(1, 'domu-abort.img'), domU(2, 'hello-domu.img')]);
+  const r = bootDomUs([domU(1, 'domu-abort.img'), domU(2, 'hello-domu.img')]);
   assert.equal(r.status, 0, r.out + r.message);
   assert.equal(r.ruleEvents, 0, r.rules.join('\n'));
   const d1 = lines(r.out, '(XEN) DOM1: ');
@@ -85,7 +58,7 @@ test("a domU touching unowned IPAs, another domain's RAM and a device without a 
 });
 
 test('a domU whose VBAR_EL1 points at an unowned IPA cannot take the abort: its domain is crashed, the other finishes', () => {
-  const r = boot([domU(1, 'domu-fault.img'), domU(2, 'hello-domu.img')]);
+  const r = bootDomUs([domU(1, 'domu-fault.img'), domU(2, 'hello-domu.img')]);
   assert.equal(r.status, 0, r.out + r.message);
   assert.match(
     r.out,
@@ -100,7 +73,7 @@ test('a domU whose VBAR_EL1 points at an unowned IPA cannot take the abort: its 
 });
 
 test('a domU whose handler returns to the same faulting access is crashed on the repeat (nested abort)', () => {
-  const r = boot([domU(1, 'domu-nested.img'), domU(2, 'hello-domu.img')]);
+  const r = bootDomUs([domU(1, 'domu-nested.img'), domU(2, 'hello-domu.img')]);
   assert.equal(r.status, 0, r.out + r.message);
   const aborts = lines(r.out, '(XEN) d1v0 unhandled data abort:');
   assert.equal(aborts.length, 2, aborts.join('\n'));
@@ -112,7 +85,7 @@ test('a domU whose handler returns to the same faulting access is crashed on the
 });
 
 test('a domU flooding hypercalls forever does not starve another domain on the same pCPU', () => {
-  const r = boot([domU(1, 'domu-flood.img'), domU(2, 'hello-domu.img')], { smp: 1, maxInsns: 25_000_000 });
+  const r = bootDomUs([domU(1, 'domu-flood.img'), domU(2, 'hello-domu.img')], { smp: 1, maxInsns: 25_000_000 });
   const all = r.out.split('\n');
   const start = all.indexOf('(XEN) DOM1: flood: start');
   const done = all.indexOf('(XEN) DOM2: DONE pass=2 fail=0');

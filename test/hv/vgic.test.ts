@@ -4,28 +4,10 @@
 // another domU runs beside it. Deterministic.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { bootXen } from '../../src/cli/boot.js';
-import type { XenDomainSpec } from '../../src/platform/loader/xenBoot.js';
-
-const guest = (name: string): Uint8Array => readFileSync(fileURLToPath(new URL(`../../../guests/bin/${name}`, import.meta.url)));
-
-function domU(i: number, file: string): XenDomainSpec {
-  return { name: `domU${i}`, memKb: 16 * 1024, cpus: 1, vpl011: true, kernel: { kind: 'kernel', data: guest(file), name: file } };
-}
+import { bootDomUs, domU } from './domUs.js';
 
 function boot(smp: number) {
-  let out = '';
-  const r = bootXen({
-    board: 'virt',
-    loader: 'direct',
-    smp,
-    strict: true,
-    domains: [domU(1, 'domu-vgic.img'), domU(2, 'hello-domu.img')],
-    console: (b) => (out += String.fromCharCode(b)),
-  });
-  return { ...r, out };
+  return bootDomUs([domU(1, 'domu-vgic.img'), domU(2, 'hello-domu.img')], { smp });
 }
 
 const lines = (out: string, prefix: string): string[] => out.split('\n').filter((l) => l.startsWith(prefix));

@@ -6,29 +6,7 @@
 // (its runstate area, VCPUOP_register_runstate_memory_area, shows the 100 ms as blocked).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { bootXen } from '../../src/cli/boot.js';
-import type { XenDomainSpec } from '../../src/platform/loader/xenBoot.js';
-
-const guest = (name: string): Uint8Array => readFileSync(fileURLToPath(new URL(`../../../guests/bin/${name}`, import.meta.url)));
-
-function domU(i: number, file: string, cpus = 1): XenDomainSpec {
-  return { name: `domU${i}`, memKb: 16 * 1024, cpus, vpl011: true, kernel: { kind: 'kernel', data: guest(file), name: file } };
-}
-
-function boot(domains: XenDomainSpec[], smp: number) {
-  let out = '';
-  const r = bootXen({
-    board: 'virt',
-    loader: 'direct',
-    smp,
-    strict: true,
-    domains,
-    console: (b) => (out += String.fromCharCode(b)),
-  });
-  return { ...r, out };
-}
+import { bootDomUs, domU } from './domUs.js';
 
 const lines = (out: string, prefix: string): string[] => out.split('\n').filter((l) => l.startsWith(prefix));
 
@@ -41,7 +19,7 @@ function assertPasses(out: string, dom: string, names: string[], total: number):
 
 for (const smp of [2, 1]) {
   test(`SGIs between vCPUs: vCPU1 blocked in WFI takes vCPU0's SGIs (TargetList, IRM), and one while running (${smp} pCPU)`, () => {
-    const r = boot([domU(1, 'domu-sgi.img', 2)], smp);
+    const r = bootDomUs([domU(1, 'domu-sgi.img', { cpus: 2 })], { smp: smp });
     assert.equal(r.status, 0, r.out + r.message);
     assertPasses(
       r.out,
@@ -73,7 +51,7 @@ for (const smp of [2, 1]) {
 
 for (const smp of [1, 2]) {
   test(`a domU sleeps on its virtual timer (WFI, SCHEDOP_block) while another domain runs; CNTVCT starts near 0 (${smp} pCPU)`, () => {
-    const r = boot([domU(1, 'domu-wfi-timer.img'), domU(2, 'domu-spin.img')], smp);
+    const r = bootDomUs([domU(1, 'domu-wfi-timer.img'), domU(2, 'domu-spin.img')], { smp: smp });
     assert.equal(r.status, 0, r.out + r.message);
     assertPasses(
       r.out,
@@ -108,7 +86,7 @@ for (const smp of [1, 2]) {
 }
 
 test('a blocked vCPU consumes no time slices: 100 ms asleep in WFI, virtual time jumps over it', () => {
-  const r = boot([domU(1, 'domu-wfi-timer.img')], 1);
+  const r = bootDomUs([domU(1, 'domu-wfi-timer.img')], { smp: 1 });
   assert.equal(r.status, 0, r.out + r.message);
   const slept = /\(XEN\) DOM1: slept (\d+) ticks/.exec(r.out);
   assert.ok(slept, r.out);
@@ -120,8 +98,8 @@ test('a blocked vCPU consumes no time slices: 100 ms asleep in WFI, virtual time
 });
 
 test('blocking is deterministic: two runs, the same console and the same retired instructions', () => {
-  const a = boot([domU(1, 'domu-sgi.img', 2), domU(2, 'domu-wfi-timer.img')], 2);
-  const b = boot([domU(1, 'domu-sgi.img', 2), domU(2, 'domu-wfi-timer.img')], 2);
+  const a = bootDomUs([domU(1, 'domu-sgi.img', { cpus: 2 }), domU(2, 'domu-wfi-timer.img')], { smp: 2 });
+  const b = bootDomUs([domU(1, 'domu-sgi.img', { cpus: 2 }), domU(2, 'domu-wfi-timer.img')], { smp: 2 });
   assert.equal(a.status, 0, a.out + a.message);
   assert.equal(a.out, b.out);
   assert.deepEqual(

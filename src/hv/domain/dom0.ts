@@ -26,7 +26,7 @@ import { p2mInit, p2mInsertMapping, P2mError, type P2mType } from '../p2m/p2m.js
 import { domainVgicInit } from '../vgic/vgic.js';
 import { GICR_STRIDE } from '../vgic/vgicV3.js';
 import { MAX_ORDER } from '../mm/pageAlloc.js';
-import { copyToGuestPhys, kernelLoad, vcpuCreate, type Domain } from './domain.js';
+import { copyToGuestPhys, kernelLoad, newDomain, vcpuCreate, type Domain } from './domain.js';
 import { makeDom0Fdt, type Dom0Fdt } from './dom0Fdt.js';
 
 const MB = 1024 * 1024;
@@ -268,20 +268,7 @@ export function createDom0(xen: Xen): Domain | null {
     if (dom0Mem % PAGE) panic(`dom0_mem=${dom0Mem} is not a whole number of 4KB pages`);
     const maxVcpus = params.getNumber('dom0_max_vcpus') || xen.cpuOnline.size;
 
-    const d: Domain = {
-      id: 0,
-      node: '/chosen',
-      p2m: null,
-      vcpus: [],
-      memKb: dom0Mem / 1024,
-      banks: [],
-      mmio: [],
-      state: 'running',
-      shutdownReason: null,
-      consoleBuf: '',
-      vpl011: null,
-      vgic: null,
-    };
+    const d = newDomain(0, '/chosen', dom0Mem / 1024);
     // Scheduled first, as Xen's domain list starts with dom0.
     xen.domains.unshift(d);
     xen.printk(`Loading d0 kernel from boot module @ ${paddr(kernel.start)}`);

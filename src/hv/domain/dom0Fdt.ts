@@ -36,6 +36,7 @@ import {
   setU32,
   type FdtNode,
 } from '../../fdt/dtb.js';
+import { makeGuestPsciNode } from './guestFdt.js';
 
 /** What Xen's handle_node compares against (skip_matches). */
 const SKIP_COMPATIBLE = [
@@ -347,12 +348,7 @@ export function makeDom0Fdt(host: FdtNode, s: Dom0FdtSpec): Dom0Fdt {
   if (gicPhandle !== undefined) setU32(hyp, 'interrupt-parent', gicPhandle);
   root.children.push(hyp);
 
-  const psci = fdtNode('psci');
-  setStringList(psci, 'compatible', ['arm,psci-1.0', 'arm,psci-0.2', 'arm,psci']);
-  setString(psci, 'method', 'hvc');
-  setU32(psci, 'cpu_off', 1);
-  setU32(psci, 'cpu_on', 2);
-  root.children.push(psci);
+  root.children.push(makeGuestPsciNode());
 
   root.children.push(makeCpusNode(host, s.vcpus));
 

@@ -127,13 +127,19 @@ export const PSR_GUEST64_INIT = 0x3c5n;
 /** domain_create + arch_domain_create + p2m: an empty domain with its own VMID. */
 function domainCreate(xen: Xen, cfg: DomainConfig): Domain {
   // domUs are numbered from 1 whether or not there is a dom0 (domain 0, dom0.ts).
-  const id = xen.domains.filter((x) => x.id !== 0).length + 1;
-  const d: Domain = {
+  const d = newDomain(xen.domains.filter((x) => x.id !== 0).length + 1, cfg.node, cfg.memKb);
+  xen.domains.push(d);
+  return d;
+}
+
+/** A running domain with nothing in it yet: its memory, vCPUs and devices come next. */
+export function newDomain(id: number, node: string, memKb: number): Domain {
+  return {
     id,
-    node: cfg.node,
+    node,
     p2m: null,
     vcpus: [],
-    memKb: cfg.memKb,
+    memKb,
     banks: [],
     mmio: [],
     state: 'running',
@@ -142,8 +148,6 @@ function domainCreate(xen: Xen, cfg: DomainConfig): Domain {
     vpl011: null,
     vgic: null,
   };
-  xen.domains.push(d);
-  return d;
 }
 
 /** vcpu_create: vCPU `id`, placed on pCPUs round-robin over all vCPUs created so far. */

@@ -48,12 +48,7 @@ export function makeGuestFdt(s: GuestFdtSpec): FdtNode {
   setStringList(hyp, 'compatible', ['xen,xen-4.17', 'xen,xen']);
   root.children.push(hyp);
 
-  const psci = fdtNode('psci');
-  setStringList(psci, 'compatible', ['arm,psci-1.0', 'arm,psci-0.2', 'arm,psci']);
-  setString(psci, 'method', 'hvc');
-  setU32(psci, 'cpu_off', 1);
-  setU32(psci, 'cpu_on', 2);
-  root.children.push(psci);
+  root.children.push(makeGuestPsciNode());
 
   const cpus = fdtNode('cpus');
   setCells(cpus, '#address-cells', [1]);
@@ -114,4 +109,17 @@ export function makeGuestFdt(s: GuestFdtSpec): FdtNode {
   }
   root.children.push(...(s.extra ?? []));
   return root;
+}
+
+/**
+ * make_psci_node: PSCI over HVC, answered by the hypervisor (vpsci.ts), with the PSCI 0.1
+ * function IDs Xen still lists for old kernels.
+ */
+export function makeGuestPsciNode(): FdtNode {
+  const psci = fdtNode('psci');
+  setStringList(psci, 'compatible', ['arm,psci-1.0', 'arm,psci-0.2', 'arm,psci']);
+  setString(psci, 'method', 'hvc');
+  setU32(psci, 'cpu_off', 1);
+  setU32(psci, 'cpu_on', 2);
+  return psci;
 }
