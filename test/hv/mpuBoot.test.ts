@@ -282,6 +282,9 @@ for (const smp of [1, 4]) {
 }
 
 test('r82 --smp 2 --knob unpause-early: a secondary runs a domain on the boot-time MPU configuration, which crashes it', () => {
+  // Seed 000 (Wei Chen): "if the unpaused guests start executing the context switch at this
+  // point, then its MPU context will base on the boot-time MPU configuration ... on SMP systems,
+  // this problem is foreseeable". The knob unpauses at the end of start_xen, as upstream does.
   const r = boot({ smp: 2, knobs: { unpauseEarly: true } });
   // The hypervisor survives: domU2 crashes on CPU1, init_done then goes on and domU1 passes.
   assert.equal(r.status, 0, r.message ?? r.out);

@@ -412,9 +412,10 @@ export class MpuBackend implements MmBackend {
   /**
    * The context switch of the stage 2: switchWrites from what this pCPU's EL2 MPU holds to
    * `next`'s regions (one PRENR write in PRENR mode), then the bank read back and compared with
-   * the plan (diffProgrammed) — a difference is a panic. EL1&0 runs PMSA (VTCR_EL2.MSA = 0)
-   * with its own MPU off (SCTLR_EL1.M = 0 from SCTLR_GUEST_INIT). The idle vCPU (`next` null)
-   * has no guest region enabled.
+   * the plan (diffProgrammed) — a difference is a panic (with --knob unpause-early on a bank
+   * still holding the boot-time table: warnings, and the guest is entered). EL1&0 runs PMSA
+   * (VTCR_EL2.MSA = 0) with its own MPU off (SCTLR_EL1.M = 0 from SCTLR_GUEST_INIT). The idle
+   * vCPU (`next` null) has no guest region enabled.
    */
   p2mLoad(xen: Xen, prev: Domain | null, next: Domain | null): void {
     void prev;
