@@ -289,6 +289,7 @@ test('r82 --smp 2 --knob unpause-early: a secondary runs a domain on the boot-ti
   // The hypervisor survives: domU2 crashes on CPU1, init_done then goes on and domU1 passes.
   assert.equal(r.status, 0, r.message ?? r.out);
   assert.equal(r.hv.panicked, null);
+  assert.equal(r.ruleEvents, 0, r.rules.join('\n'));
   const xen = r.hv.xen!;
   const mm = xen.mm as MpuBackend;
   // CPU1 picked domU2 up before init_done, on the boot-time table, and went idle on it after
