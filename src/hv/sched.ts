@@ -153,6 +153,15 @@ export function schedule(xen: Xen): void {
     else cpu.wfe();
     return;
   }
+  // This pCPU's timer PPIs, once, before its first context switch (Xen enables them at
+  // start_secondary's init_timer_interrupt, before the idle loop): the redistributor is the
+  // hypervisor's, not the incoming vCPU's, so it is reached before the stage 2 changes.
+  if (xen.gic && !xen.gicCpuReady.has(cpu.id)) {
+    const gic = xen.gic;
+    xen.call('gicEnablePpi', () => gicEnablePpi(xen, gic, TIMER_HYP_PPI));
+    xen.call('gicEnablePpi', () => gicEnablePpi(xen, gic, TIMER_VIRT_PPI));
+    xen.gicCpuReady.add(cpu.id);
+  }
   ctxtSwitch(xen, next);
   if (was !== next) {
     runstateChange(xen, next, RUNSTATE.running);
@@ -161,12 +170,6 @@ export function schedule(xen: Xen): void {
   virtTimerRestore(xen, next);
   vtimerCheck(xen, next);
   if (xen.gic) {
-    const gic = xen.gic;
-    if (!xen.gicCpuReady.has(cpu.id)) {
-      xen.call('gicEnablePpi', () => gicEnablePpi(xen, gic, TIMER_HYP_PPI));
-      xen.call('gicEnablePpi', () => gicEnablePpi(xen, gic, TIMER_VIRT_PPI));
-      xen.gicCpuReady.add(cpu.id);
-    }
     // The slice (s_timer), or sooner when a software timer of this pCPU is due. A slice belongs
     // to the vCPU it was started for and keeps its deadline across traps (credit2 runs a vCPU
     // until its budget is used, whatever it traps meanwhile): re-arming it at every ERET would

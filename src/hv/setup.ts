@@ -96,15 +96,22 @@ function startXenLate(xen: Xen): void {
   }
   // Domains are unpaused only once initDone's freeInitMemory has run on every pCPU. The knob
   // does it here, as upstream Xen's start_xen does, and lets the idle secondaries pick their
-  // vCPUs up before the boot CPU goes on to init_done (on hardware they would at once).
+  // vCPUs up and run them until their first exit back to EL2 before the boot CPU goes on to
+  // init_done (on hardware they would at once; init_done's cross-call SGI, taken at the guest's
+  // first instruction boundary, would otherwise decide the interleaving).
   if (xen.knobs.unpauseEarly && xen.domains.length) {
     xen.domainsUnpaused = true;
     xen.cpu.sev();
-    const idleCpus = (): string[] =>
+    const notBack = (): string[] =>
       [...xen.cpuOnline]
-        .filter((c) => c !== xen.cpu.id && !xen.curr.has(c) && xen.domains.some((d) => d.vcpus.some((v) => v.processor === c)))
+        .filter(
+          (c) =>
+            c !== xen.cpu.id &&
+            !xen.guestExits.get(c) &&
+            xen.domains.some((d) => d.state === 'running' && d.vcpus.some((v) => v.processor === c)),
+        )
         .map((c) => `CPU${c}`);
-    smpWaitFor(xen, 'unpause-early', idleCpus, () => initDone(xen));
+    smpWaitFor(xen, 'unpause-early', notBack, () => initDone(xen));
     return;
   }
   initDone(xen);

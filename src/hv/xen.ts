@@ -108,6 +108,8 @@ export class Xen {
   readonly yieldReq = new Set<number>();
   /** The physical GICv3 as the hypervisor drives it (the scheduler tick), and CPUs set up for it. */
   readonly gicCpuReady = new Set<number>();
+  /** Exits from a guest to EL2, per pCPU (--knob unpause-early waits for the secondaries' first). */
+  readonly guestExits = new Map<number, number>();
 
   constructor(
     cpu: Cpu,
