@@ -66,6 +66,11 @@ export interface MmBackend {
   /** free_init_memory: drop .init (MPU: and install the runtime configuration); kB freed. */
   freeInitMemory(xen: Xen): number;
   /**
+   * dump_hyp_walk: what the EL2 regime says about `va`, for the trap dump (MMU: the table walk;
+   * MPU: the EL2 regions that hold it).
+   */
+  dumpHypWalk(xen: Xen, va: number): string[];
+  /**
    * What every other pCPU does once the boot CPU has freed .init, before any domain is
    * unpaused (init_done runs it by cross-call, smp.ts): MPU, install and check the runtime
    * table in its own EL2 MPU. Absent when there is nothing per CPU (MMU: the tables are shared).

@@ -24,6 +24,7 @@ import {
   vunmap,
 } from './mm.js';
 import { PtError, xenPtUpdate } from './pt.js';
+import { dumpHypWalk } from './dumpWalk.js';
 import { MAIRVAL, PAGE_HYPERVISOR_RO, PAGE_HYPERVISOR_RX, _PAGE_BLOCK } from './pte.js';
 import { SCTLR } from '../../../arch/sysreg/fields.js';
 import type { Domain } from '../../domain/domain.js';
@@ -210,6 +211,10 @@ export class MmuBackend implements MmBackend {
     cpu.tlbi('VMALLS12E1IS');
     cpu.dsb();
     void prev;
+  }
+
+  dumpHypWalk(xen: Xen, va: number): string[] {
+    return dumpHypWalk(xen, va);
   }
 
   freeInitMemory(xen: Xen): number {

@@ -27,7 +27,15 @@ import type { IoremapAttr, MmBackend } from '../backend.js';
 import { panic } from '../../panic.js';
 import { bootFdtInfo } from '../../bootfdt.js';
 import { SCTLR } from '../../../arch/sysreg/fields.js';
-import { aliasName, decodeRegion, encodePrbar, encodePrlar, REGION_GRANULE, type Region } from '../../../arch/pmsa/regions.js';
+import {
+  aliasName,
+  decodeRegion,
+  describeRegion,
+  encodePrbar,
+  encodePrlar,
+  REGION_GRANULE,
+  type Region,
+} from '../../../arch/pmsa/regions.js';
 import { SCTLR_EL2_SET } from '../mmu/switch.js';
 import { planMpu, type DomainMem, type MpuPlan } from './plan.js';
 import type { Domain } from '../../domain/domain.js';
@@ -70,6 +78,22 @@ export function mpuReadback(xen: Xen): MpuView {
 
 export class MpuBackend implements MmBackend {
   readonly name = 'mpu' as const;
+
+  /**
+   * dump_hyp_walk on an MPU: no tables to walk (seed 000: "no EL2 stage-1 translation"), so
+   * the dump names the enabled EL2 regions that hold `va`, read back through PRSELR/PRBAR/PRLAR
+   * — none is a background fault (SCTLR_EL2.BR = 0), two an overlap fault.
+   */
+  dumpHypWalk(xen: Xen, va: number): string[] {
+    const mpu = mpuReadback(xen);
+    const out = [`Looking up Hypervisor VA 0x${va.toString(16)} on CPU${xen.cpu.id} in the EL2 MPU (MPUIR_EL2.REGION = ${mpu.count})`];
+    for (let i = 0; i < mpu.count; i++) {
+      const r = mpu.region(i);
+      if (r.en && r.base <= va && va <= r.limit) out.push(`  ${describeRegion(r)}`);
+    }
+    if (out.length === 1) out.push('  no enabled region holds it');
+    return out;
+  }
   plan: MpuPlan | null = null;
   /** Each domain's static memory as the plan was made from it (the DT's xen,static-mem). */
   private domainMem: readonly DomainMem[] = [];
