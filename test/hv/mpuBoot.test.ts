@@ -190,7 +190,9 @@ test('MPU trap dump: a faulting hypervisor address is looked up in the EL2 MPU r
   const text = mm.plan!.runtime.find((x) => x.purpose.startsWith('.text'))!;
   const hit = xen.mm.dumpHypWalk(xen, text.base + 0x10);
   assert.match(hit[0], /^Looking up Hypervisor VA 0x200010 on CPU0 in the EL2 MPU \(MPUIR_EL2\.REGION = 32\)$/);
-  assert.deepEqual(hit.slice(1), [`  region ${text.index} 0x000200000..${'0x' + text.limit.toString(16).padStart(9, '0')} RO-priv AttrIndx 7`]);
+  assert.deepEqual(hit.slice(1), [
+    `  region ${text.index} 0x000200000..${'0x' + text.limit.toString(16).padStart(9, '0')} RO-priv AttrIndx 7`,
+  ]);
   assert.deepEqual(xen.mm.dumpHypWalk(xen, 0x0400_0100).slice(1), ['  no enabled region holds it']);
 });
 
