@@ -11,9 +11,8 @@
 //     node's MMIO is mapped 1:1 into its p2m;
 //   - its console_io output is Xen's console itself (no "(d0)" prefix: hypercall.ts), and its
 //     shutdown halts the machine ("Hardware Dom0 halted: halting machine", hwdomShutdown).
-// Not yet: the hardware SPIs of dom0's devices are recorded (dom0Spis) but not forwarded — the
-// host GIC does not route device SPIs to the hypervisor and the vGIC's list registers carry
-// no HW bit yet, so a dom0 driver polls its device.
+//   - the SPIs of its devices are routed to it (irq.ts: HW = 1 list registers), those within
+//     its vGIC's lines.
 import { STAGE2_ATTR_POLICY } from '../passthrough/policy.js';
 import type { Xen } from '../xen.js';
 import { paddr } from '../format.js';
@@ -24,6 +23,7 @@ import type { BootModule } from '../bootinfo.js';
 import type { BootInfoExt } from '../bootfdt.js';
 import { p2mInit, p2mInsertMapping, P2mError, type P2mType } from '../p2m/p2m.js';
 import { domainVgicInit } from '../vgic/vgic.js';
+import { routeIrqToGuest } from '../irq.js';
 import { GICR_STRIDE } from '../vgic/vgicV3.js';
 import { MAX_ORDER } from '../mm/pageAlloc.js';
 import { kernelLoad, loadModules, vcpuCreate, type Domain } from './domain.js';
@@ -58,7 +58,7 @@ export interface Dom0Info {
   fdt: Dom0Fdt;
   dtb: Uint8Array;
   dtbAt: number;
-  /** SPIs of dom0's devices (irq_permit_access): recorded, not yet forwarded (see header). */
+  /** SPIs of dom0's devices (irq_permit_access; routed to dom0 when within its vGIC's lines). */
   spis: number[];
 }
 const info = new WeakMap<Xen, Dom0Info>();
@@ -308,6 +308,9 @@ export function createDom0(xen: Xen): Domain | null {
       gicrSize: Math.min(tree.gic.rdist[0].size, d.vcpus.length * GICR_STRIDE),
     });
     mapDeviceMmio(xen, d, tree);
+    // map_irq_to_domain for every device SPI (vINTID = pINTID); dom0's vGIC has the domU vGIC's
+    // lines, so an SPI beyond them stays with the hypervisor (disabled).
+    for (const s of tree.spis) if (d.vgic!.irq(0, s.intid) !== null) routeIrqToGuest(xen, d, s.intid);
 
     const k = kernelLoad(xen, d, kernel);
     const { dtbAt, dtb } = loadModules(xen, d, banks[0], k, tree.root, initrd);
