@@ -334,10 +334,11 @@ export const DEFAULT_DOMUS = ['hello-domu.img', 'cprog-domu.img'].map((f) =>
 const DEFAULT_DOMU_MEM = 16 * 1024 * 1024;
 
 /**
- * --domu FILE[,mem=SIZE][,cpus=N][,dtb=PARTIAL][,policy=none|seed|xen][,bootargs=TEXT]: shorthand
- * for a /chosen/domU<n> node (compatible "xen,domain", memory in KiB, cpus, vpl011) with FILE as
- * its multiboot,kernel module, PARTIAL (DTS or DTB) as its multiboot,device-tree one
- * (passthrough devices) and policy as armvisor,mmu-off-policy (seed 001). bootargs, when given,
+ * --domu FILE[,mem=SIZE][,cpus=N][,dtb=PARTIAL][,ramdisk=FILE2][,policy=none|seed|xen][,bootargs=TEXT]:
+ * shorthand for a /chosen/domU<n> node (compatible "xen,domain", memory in KiB, cpus, vpl011)
+ * with FILE as its multiboot,kernel module, PARTIAL (DTS or DTB) as its multiboot,device-tree
+ * one (passthrough devices), FILE2 as its multiboot,ramdisk one and policy as
+ * armvisor,mmu-off-policy (seed 001). bootargs, when given,
  * must come last (it may contain commas).
  */
 export function parseDomu(text: string, index: number): XenDomainSpec {
@@ -349,6 +350,7 @@ export function parseDomu(text: string, index: number): XenDomainSpec {
   let mem = DEFAULT_DOMU_MEM;
   let cpus = 1;
   let pdt: XenBootModule | undefined;
+  let ramdisk: XenBootModule | undefined;
   let policy: string | undefined;
   for (const o of opts) {
     const eq = o.indexOf('=');
@@ -357,9 +359,10 @@ export function parseDomu(text: string, index: number): XenDomainSpec {
     if (k === 'mem') mem = parseSize(v, '--domu mem');
     else if (k === 'cpus') cpus = parseCount(v, '--domu cpus');
     else if (k === 'dtb') pdt = { kind: 'device-tree', data: buildDtb(readTree(v)), name: v };
+    else if (k === 'ramdisk' && v) ramdisk = { kind: 'ramdisk', data: readInput(v, '--domu ramdisk'), name: v };
     else if (k === 'policy' && (MMU_OFF_POLICIES as readonly string[]).includes(v)) policy = v;
     else if (k === 'policy') throw new InputError('--domu', `policy=${v} must be one of ${MMU_OFF_POLICIES.join(', ')}`);
-    else throw new InputError('--domu', `'${o}' is not mem=SIZE, cpus=N, dtb=FILE, policy=NAME or bootargs=TEXT`);
+    else throw new InputError('--domu', `'${o}' is not mem=SIZE, cpus=N, dtb=FILE, ramdisk=FILE, policy=NAME or bootargs=TEXT`);
   }
   if (mem % 4096 || mem < 2 * 1024 * 1024) throw new InputError('--domu', `mem=${mem} must be a multiple of 4K and at least 2M`);
   if (cpus < 1 || cpus > 8) throw new InputError('--domu', `cpus=${cpus} must be 1..8`);
@@ -369,7 +372,7 @@ export function parseDomu(text: string, index: number): XenDomainSpec {
     cpus,
     vpl011: true,
     kernel: { kind: 'kernel', data: readInput(file, '--domu'), name: file, ...(bootargs !== undefined ? { cmdline: bootargs } : {}) },
-    ...(pdt ? { modules: [pdt] } : {}),
+    ...(pdt || ramdisk ? { modules: [pdt, ramdisk].filter((m): m is XenBootModule => m !== undefined) } : {}),
     ...(policy !== undefined ? { mmuOffPolicy: policy } : {}),
   };
 }

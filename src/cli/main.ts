@@ -83,7 +83,7 @@ function buildProgram(): Command {
     )
     .option('--module <kind=file...>', 'boot module for /chosen: kernel, ramdisk, device-tree, xsm or module')
     .option(
-      '--domu <file,mem=SIZE,cpus=N,dtb=FILE,policy=P,bootargs=TEXT...>',
+      '--domu <file,mem=SIZE,cpus=N,dtb=FILE,ramdisk=FILE,policy=P,bootargs=TEXT...>',
       'a dom0less domain (/chosen xen,domain node with vpl011) running this kernel; mem, cpus, dtb (partial device tree: passthrough), policy (seed 001: none|seed|xen), bootargs optional (default without --module/--domu: two test guests)',
     )
     .option(

@@ -16,6 +16,7 @@ import { trap } from './traps.js';
 import { schedule } from './sched.js';
 import { timerSoftirq } from './timer.js';
 import { GIC_SGI_CALL_FUNCTION, gicAck, gicEoi, TIMER_HYP_PPI } from './gic/gicV3.js';
+import { doGuestIrq } from './irq.js';
 import { TIMER_VIRT_PPI, vtimerInterrupt } from './vgic/vgic.js';
 import { doTrapGuestSync, domainCrash, enterHypervisorFromGuest, vName } from './guestTraps.js';
 import { callFunctionPending, smpCallFunctionInterrupt, smpCallWait } from './smp.js';
@@ -113,6 +114,8 @@ function gicInterrupt(xen: Xen): void {
         timerSoftirq(xen);
       } else if (intid === TIMER_VIRT_PPI) vtimerInterrupt(xen);
       else if (intid === GIC_SGI_CALL_FUNCTION) smpCallFunctionInterrupt(xen);
+      // A device SPI given to a domain: priority dropped, deactivated by the guest's EOI (irq.ts).
+      else if (doGuestIrq(xen, intid)) continue;
       // GIC_SGI_EVENT_CHECK needs nothing here: the schedule() after every entry is the check.
       gicEoi(xen, intid);
     }

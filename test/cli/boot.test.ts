@@ -34,7 +34,10 @@ test('armvisor boot --domu: a user domain with options; a bad spec is one line',
   assert.match(r.stdout, /^\(XEN\) DOM1: DONE pass=2 fail=0$/m);
   const bad = cli(['boot', '--domu', `${hello},colour=blue`]);
   assert.equal(bad.status, 1);
-  assert.equal(bad.stderr, "armvisor: --domu: 'colour=blue' is not mem=SIZE, cpus=N, dtb=FILE, policy=NAME or bootargs=TEXT\n");
+  assert.equal(
+    bad.stderr,
+    "armvisor: --domu: 'colour=blue' is not mem=SIZE, cpus=N, dtb=FILE, ramdisk=FILE, policy=NAME or bootargs=TEXT\n",
+  );
 });
 
 test('armvisor boot --loader grub with an XSM policy, and the seed 003 knob', () => {

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { bootDomUs, domU, lines } from './domUs.js';
 import { makeGuestFdt, GUEST_PL011_BASE } from '../../src/hv/domain/guestFdt.js';
-import { placeDtb } from '../../src/hv/domain/domain.js';
+import { placeModules } from '../../src/hv/domain/domain.js';
 import { buildDtb, parseDtb, findNode, getString, getReg } from '../../src/fdt/dtb.js';
 
 const MB = 1024 * 1024;
@@ -115,9 +115,24 @@ test('the guest device tree: the nodes of real Xen 4.17 domU trees, vpl011 as st
   assert.ok(findNode(root, '/cpus/cpu@1'));
   assert.equal(getString(findNode(root, '/sbsa-uart@22000000')!, 'compatible'), 'arm,sbsa-uart');
   // place_modules: at 128MB into a 256MB domain (the reference log's 0x48000000); at the end of a small one.
-  assert.equal(placeDtb(0x4000_0000, 256 * MB, { start: 0x4000_0000, end: 0x41f6_dfc0 }, 0x4c1), 0x4800_0000);
-  assert.equal(placeDtb(0x4000_0000, 16 * MB, { start: 0x4008_0000, end: 0x4009_0000 }, 0x4c1), 0x40e0_0000);
-  assert.equal(placeDtb(0x4000_0000, 4 * MB, { start: 0x4000_0000, end: 0x403f_0000 }, 0x4c1), -1);
+  const ram = (size: number): { start: number; size: number } => ({ start: 0x4000_0000, size });
+  assert.equal(placeModules(ram(256 * MB), { start: 0x4000_0000, end: 0x41f6_dfc0 }, 0x4c1, 0).dtb, 0x4800_0000);
+  assert.equal(placeModules(ram(16 * MB), { start: 0x4008_0000, end: 0x4009_0000 }, 0x4c1, 0).dtb, 0x40e0_0000);
+  assert.throws(() => placeModules(ram(4 * MB), { start: 0x4000_0000, end: 0x403f_0000 }, 0x4c1, 0), /kernel\+dtb\+initrd/);
+  // With an initrd (the reference log's d1: initrd 0xf1040 bytes → DTB 0x48000000, initrd 0x48200000).
+  assert.deepEqual(placeModules(ram(256 * MB), { start: 0x4000_0000, end: 0x41f6_dfc0 }, 0x4c1, 0xf_1040), {
+    dtb: 0x4800_0000,
+    initrd: 0x4820_0000,
+  });
+  // A small domain: both at the end of RAM, the initrd's 2MB slot last.
+  assert.deepEqual(placeModules(ram(16 * MB), { start: 0x4008_0000, end: 0x4009_0000 }, 0x4c1, 5000), {
+    dtb: 0x40c0_0000,
+    initrd: 0x40e0_0000,
+  });
+  // Room in total, but no 4MB slot above or below the kernel.
+  assert.throws(() => placeModules(ram(8 * MB), { start: 0x4020_0000, end: 0x4050_0000 }, 0x4c1, 5000), /suitable location/);
+  // Modules that exactly fill the space above the kernel are accepted (Xen's `>` refuses them).
+  assert.equal(placeModules(ram(4 * MB), { start: 0x4008_0000, end: 0x4008_6000 }, 0x4c1, 0).dtb, 0x4020_0000);
 });
 
 test('PSCI CPU_ON/CPU_OFF/AFFINITY_INFO for a 4-vCPU domU (the psci guest, as on QEMU at EL1)', () => {

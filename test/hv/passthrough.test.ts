@@ -121,7 +121,6 @@ test('passthrough configurations are checked: the physical GIC and RAM are never
     (s) => s.replace(SRAM_LINE, `${SRAM_LINE} armvisor,stage2-attr = "wc";`),
     /'wc' is not one of default, device-nGnRE, normal-nc, normal-wb, normal-wb-exec/,
   );
-  refused((s) => s.replace(SRAM_LINE, `${SRAM_LINE} interrupts = <0 5 4>;`), /interrupts of passthrough devices are not routed/);
 });
 
 test('a device without a mapper of its own gets the domain kind default: Device-nGnRE for a domU', () => {

@@ -11,22 +11,22 @@
 //     node's MMIO is mapped 1:1 into its p2m;
 //   - its console_io output is Xen's console itself (no "(d0)" prefix: hypercall.ts), and its
 //     shutdown halts the machine ("Hardware Dom0 halted: halting machine", hwdomShutdown).
-// Not yet: the hardware SPIs of dom0's devices are recorded (dom0Spis) but not forwarded — the
-// host GIC does not route device SPIs to the hypervisor and the vGIC's list registers carry
-// no HW bit yet, so a dom0 driver polls its device.
+//   - the SPIs of its devices are routed to it (irq.ts: HW = 1 list registers), those within
+//     its vGIC's lines.
 import { STAGE2_ATTR_POLICY } from '../passthrough/policy.js';
 import type { Xen } from '../xen.js';
 import { paddr } from '../format.js';
 import { panic } from '../panic.js';
 import { xenParams } from '../cmdline.js';
-import { parseDtb, buildDtb, findNode, getString, setBytes, encodeU64, type FdtNode } from '../../fdt/dtb.js';
+import { parseDtb, findNode, getString, type FdtNode } from '../../fdt/dtb.js';
 import type { BootModule } from '../bootinfo.js';
 import type { BootInfoExt } from '../bootfdt.js';
 import { p2mInit, p2mInsertMapping, P2mError, type P2mType } from '../p2m/p2m.js';
 import { domainVgicInit } from '../vgic/vgic.js';
+import { routeIrqToGuest } from '../irq.js';
 import { GICR_STRIDE } from '../vgic/vgicV3.js';
 import { MAX_ORDER } from '../mm/pageAlloc.js';
-import { copyToGuestPhys, kernelLoad, newDomain, vcpuCreate, type Domain } from './domain.js';
+import { kernelLoad, loadModules, newDomain, vcpuCreate, type Domain } from './domain.js';
 import { makeDom0Fdt, type Dom0Fdt } from './dom0Fdt.js';
 
 const MB = 1024 * 1024;
@@ -58,7 +58,7 @@ export interface Dom0Info {
   fdt: Dom0Fdt;
   dtb: Uint8Array;
   dtbAt: number;
-  /** SPIs of dom0's devices (irq_permit_access): recorded, not yet forwarded (see header). */
+  /** SPIs of dom0's devices (irq_permit_access; routed to dom0 when within its vGIC's lines). */
   spis: number[];
 }
 const info = new WeakMap<Xen, Dom0Info>();
@@ -210,29 +210,6 @@ function extendedRegions(xen: Xen, banks: Bank[], gnttab: Bank): Bank[] {
   return out;
 }
 
-/** place_modules (kernel.c): DTB then initrd, at 128MB into bank 0, else as high as possible, else below the kernel. */
-function placeModules(
-  bank0: Bank,
-  kernel: { start: number; end: number },
-  dtbLen: number,
-  initrdLen: number,
-): { dtb: number; initrd: number } {
-  const up2 = (n: number): number => Math.ceil(n / SZ_2M) * SZ_2M;
-  const initrdSize = up2(initrdLen);
-  const dtbSize = up2(dtbLen);
-  const modsize = initrdSize + dtbSize;
-  const ramend = bank0.start + bank0.size;
-  const kernsize = up2(kernel.end) - kernel.start;
-  const ram128 = bank0.start + 128 * MB;
-  if (modsize + kernsize > bank0.size) panic('Not enough memory in the first bank for the kernel+dtb+initrd');
-  let modbase: number;
-  if (ramend >= ram128 + modsize && kernel.end < ram128) modbase = ram128;
-  else if (ramend - modsize > up2(kernel.end)) modbase = ramend - modsize;
-  else if (kernel.start - bank0.start > modsize) modbase = kernel.start - modsize;
-  else panic('Unable to find suitable location for dtb+initrd');
-  return { dtb: modbase, initrd: modbase + dtbSize };
-}
-
 /** The UART Xen's console uses: dtuart= (a path), else /chosen stdout-path (serial_endboot hides it). */
 function xenUartPath(xen: Xen, host: FdtNode): string | null {
   const p = xenParams();
@@ -318,27 +295,16 @@ export function createDom0(xen: Xen): Domain | null {
       gicrSize: Math.min(tree.gic.rdist[0].size, d.vcpus.length * GICR_STRIDE),
     });
     mapDeviceMmio(xen, d, tree);
+    // map_irq_to_domain for every device SPI (vINTID = pINTID); dom0's vGIC has the domU vGIC's
+    // lines, so an SPI beyond them stays with the hypervisor (disabled).
+    for (const s of tree.spis) if (d.vgic!.irq(0, s.intid) !== null) routeIrqToGuest(xen, d, s.intid);
 
     const k = kernelLoad(xen, d, kernel);
-    // Build once with the initrd placeholders to learn the size, then fill them in (initrd_load).
-    let dtb = buildDtb(tree.root);
-    const at = placeModules(banks[0], k, dtb.length, initrd?.size ?? 0);
-    if (initrd) {
-      const chosen = tree.root.children.find((c) => c.name === 'chosen');
-      if (chosen) {
-        setBytes(chosen, 'linux,initrd-start', encodeU64(at.initrd));
-        setBytes(chosen, 'linux,initrd-end', encodeU64(at.initrd + initrd.size));
-      }
-      dtb = buildDtb(tree.root);
-      copyToGuestPhys(xen, d, at.initrd, xen.mm.copyFromPaddr(xen, initrd.start, initrd.size));
-      xen.printk(`Loading d0 initrd from ${paddr(initrd.start)} to 0x${paddr(at.initrd)}-0x${paddr(at.initrd + initrd.size)}`);
-    }
-    copyToGuestPhys(xen, d, at.dtb, dtb);
-    xen.printk(`Loading d0 DTB to 0x${paddr(at.dtb)}-0x${paddr(at.dtb + dtb.length)}`);
+    const { dtbAt, dtb } = loadModules(xen, d, banks[0], k, tree.root, initrd);
     const v0 = d.vcpus[0];
     v0.pc = BigInt(k.entry);
-    v0.x0 = BigInt(at.dtb);
-    info.set(xen, { domain: d, fdt: tree, dtb, dtbAt: at.dtb, spis: tree.spis.map((s) => s.intid) });
+    v0.x0 = BigInt(dtbAt);
+    info.set(xen, { domain: d, fdt: tree, dtb, dtbAt, spis: tree.spis.map((s) => s.intid) });
     return d;
   });
 }

@@ -1,6 +1,7 @@
 // create_domUs (common/device-tree/dom0less-build.c): one domain per /chosen child compatible
 // "xen,domain", configured by Xen's bindings — memory (KiB, required), cpus (default 1),
-// vpl011 (empty property), its multiboot,kernel module (with bootargs). A node Xen would refuse
+// vpl011 (empty property), its multiboot,kernel module (with bootargs), its multiboot,ramdisk
+// module (placed after the DTB, named by /chosen linux,initrd-start/-end: loadModules). A node Xen would refuse
 // stops the boot with Xen's kind of message (panic), as a bad boot configuration does on Xen.
 import type { Xen } from '../xen.js';
 import { panic } from '../panic.js';
@@ -28,7 +29,9 @@ function domainConfig(xen: Xen, node: FdtNode, path: string): DomainConfig {
   const kernel = xen.bootInfo!.modules.find((m) => m.domain === path && m.kind === 'kernel');
   if (!kernel) panic(`Unable to create ${path}: Could not find kernel for the domain`);
   const pdt = xen.bootInfo!.modules.find((m) => m.domain === path && m.kind === 'guest-dtb');
+  const rd = xen.bootInfo!.modules.find((m) => m.domain === path && m.kind === 'ramdisk');
   return {
+    ...(rd ? { ramdisk: { start: rd.start, size: rd.size } } : {}),
     ...(pdt ? { passthroughDtb: { start: pdt.start, size: pdt.size } } : {}),
     node: path,
     memKb,

@@ -10,7 +10,7 @@ import type { Xen } from '../xen.js';
 import { p2mInsertMapping, type P2m } from '../p2m/p2m.js';
 import { isElf, parseElf } from '../../platform/loader/elf.js';
 import { isArm64Image, parseArm64Image } from '../../platform/loader/image.js';
-import { buildDtb } from '../../fdt/dtb.js';
+import { buildDtb, encodeU64, setBytes, type FdtNode } from '../../fdt/dtb.js';
 import { InputError } from '../../util/errors.js';
 import { panic } from '../panic.js';
 import { makeGuestFdt, GUEST_RAM0_BASE, GUEST_RAM0_SIZE } from './guestFdt.js';
@@ -98,6 +98,8 @@ export interface DomainConfig {
   kernel: { start: number; size: number; cmdline?: string };
   /** Its multiboot,device-tree module (the partial device tree: /passthrough devices). */
   passthroughDtb?: { start: number; size: number };
+  /** Its multiboot,ramdisk module: loaded after the DTB (place_modules), named in /chosen. */
+  ramdisk?: { start: number; size: number };
   /** Seed 001's cache policy for guests that start with the MMU off (cacheCoherency.ts). */
   mmuOffPolicy?: MmuOffPolicy;
 }
@@ -290,18 +292,64 @@ export function ramExtent(d: Domain): { base: number; size: number } {
 }
 
 /**
- * place_modules (kernel.c) for the DTB alone: at 128MB into RAM when the kernel ends below it
- * and RAM reaches past it, else at the end of RAM, else below the kernel; 2MB aligned.
+ * place_modules (kernel.c): the DTB and the initrd after it, each rounded up to 2MB, at 128MB
+ * into the first bank when the kernel ends below that and the bank reaches past both, else at
+ * the end of the bank, else below the kernel. Panics with Xen's messages when nothing fits.
+ * One deliberate difference: Xen's two fallbacks compare strictly (`>`), refusing modules that
+ * exactly fill the space above or below the kernel; we accept that fit (it overlaps nothing),
+ * which the 4MB domUs of seed 001 (a kernel below 2MB, the DTB's 2MB slot at 2MB) rely on.
  */
-export function placeDtb(ramBase: number, ramSize: number, kernel: { start: number; end: number }, dtbLen: number): number {
-  const modsize = Math.ceil(dtbLen / (2 * MB)) * 2 * MB;
-  const ramEnd = ramBase + ramSize;
-  const ram128 = ramBase + 128 * MB;
-  const kernEnd = Math.ceil(kernel.end / (2 * MB)) * 2 * MB;
-  if (ramEnd >= ram128 + modsize && kernEnd <= ram128) return ram128;
-  if (ramEnd - modsize >= kernEnd) return ramEnd - modsize;
-  if (kernel.start - ramBase >= modsize) return kernel.start - modsize;
-  return -1;
+export function placeModules(
+  bank0: { start: number; size: number },
+  kernel: { start: number; end: number },
+  dtbLen: number,
+  initrdLen: number,
+): { dtb: number; initrd: number } {
+  const up2 = (n: number): number => Math.ceil(n / (2 * MB)) * 2 * MB;
+  const dtbSize = up2(dtbLen);
+  const modsize = up2(initrdLen) + dtbSize;
+  const ramend = bank0.start + bank0.size;
+  const kernsize = up2(kernel.end) - kernel.start;
+  const ram128 = bank0.start + 128 * MB;
+  if (modsize + kernsize > bank0.size) panic('Not enough memory in the first bank for the kernel+dtb+initrd');
+  let modbase: number;
+  if (ramend >= ram128 + modsize && kernel.end < ram128) modbase = ram128;
+  else if (ramend - modsize >= up2(kernel.end)) modbase = ramend - modsize;
+  else if (kernel.start - bank0.start >= modsize) modbase = kernel.start - modsize;
+  else panic('Unable to find suitable location for dtb+initrd');
+  return { dtb: modbase, initrd: modbase + dtbSize };
+}
+
+/**
+ * initrd_load + dtb_load (domain_build.c), for dom0 and the domUs alike: place the modules
+ * (place_modules), fill /chosen's linux,initrd-start/-end placeholders (make_chosen_node made
+ * them, 8 bytes each, so the tree's size is already final), copy the ramdisk boot module and
+ * the tree into guest RAM. Returns the DTB's IPA (the boot vCPU's x0) and the final blob.
+ */
+export function loadModules(
+  xen: Xen,
+  d: Domain,
+  bank0: { start: number; size: number },
+  kernel: { start: number; end: number },
+  tree: FdtNode,
+  initrd: { start: number; size: number } | undefined,
+): { dtbAt: number; dtb: Uint8Array } {
+  let dtb = buildDtb(tree);
+  const at = placeModules(bank0, kernel, dtb.length, initrd?.size ?? 0);
+  if (initrd) {
+    const chosen = tree.children.find((c) => c.name === 'chosen');
+    if (chosen) {
+      setBytes(chosen, 'linux,initrd-start', encodeU64(at.initrd));
+      setBytes(chosen, 'linux,initrd-end', encodeU64(at.initrd + initrd.size));
+    }
+    dtb = buildDtb(tree);
+    // initrd_load reads the boot module with copy_from_paddr.
+    copyToGuestPhys(xen, d, at.initrd, xen.mm.copyFromPaddr(xen, initrd.start, initrd.size));
+    xen.printk(`Loading ${domName(d)} initrd from ${paddr(initrd.start)} to 0x${paddr(at.initrd)}-0x${paddr(at.initrd + initrd.size)}`);
+  }
+  copyToGuestPhys(xen, d, at.dtb, dtb);
+  xen.printk(`Loading ${domName(d)} DTB to 0x${paddr(at.dtb)}-0x${paddr(at.dtb + dtb.length)}`);
+  return { dtbAt: at.dtb, dtb };
 }
 
 /** The guest's /memory banks: its RAM by IPA, contiguous runs merged. */
@@ -322,6 +370,7 @@ export function constructDomain(xen: Xen, cfg: DomainConfig, attachVpl011: (d: D
     const d = domainCreate(xen, cfg);
     if (cfg.mmuOffPolicy) setDomainMmuOffPolicy(d, cfg.mmuOffPolicy);
     xen.printk(`Loading ${domName(d)} kernel from boot module @ ${paddr(cfg.kernel.start)}`);
+    if (cfg.ramdisk) xen.printk(`Loading ramdisk from boot module @ ${paddr(cfg.ramdisk.start)}`);
     xen.mm.p2mInit(xen, d);
     const k = kernelLoad(xen, d, cfg.kernel);
     for (let i = 0; i < cfg.cpus; i++) vcpuCreate(xen, d, i);
@@ -329,23 +378,19 @@ export function constructDomain(xen: Xen, cfg: DomainConfig, attachVpl011: (d: D
     domainVtimerInit(xen, d);
     if (cfg.vpl011) attachVpl011(d);
     const extra = cfg.passthroughDtb ? domainHandleDtbBootmodule(xen, d, cfg.passthroughDtb) : [];
-    const dtb = xen.call('prepareDtbDomU', () =>
-      buildDtb(
-        makeGuestFdt({
-          memKb: cfg.memKb,
-          cpus: cfg.cpus,
-          vpl011: cfg.vpl011,
-          bootargs: cfg.kernel.cmdline ?? '',
-          memory: guestMemory(d),
-          extra,
-        }),
-      ),
+    const tree = xen.call('prepareDtbDomU', () =>
+      makeGuestFdt({
+        memKb: cfg.memKb,
+        cpus: cfg.cpus,
+        vpl011: cfg.vpl011,
+        bootargs: cfg.kernel.cmdline ?? '',
+        initrd: !!cfg.ramdisk,
+        memory: guestMemory(d),
+        extra,
+      }),
     );
     const ram = ramExtent(d);
-    const at = placeDtb(ram.base, ram.size, k, dtb.length);
-    if (at < 0) panic(`${domName(d)}: Unable to place the DTB: not enough guest RAM beside the kernel`);
-    copyToGuestPhys(xen, d, at, dtb);
-    xen.printk(`Loading ${domName(d)} DTB to 0x${paddr(at)}-0x${paddr(at + dtb.length)}`);
+    const at = loadModules(xen, d, { start: ram.base, size: ram.size }, k, tree, cfg.ramdisk).dtbAt;
     const v0 = d.vcpus[0];
     v0.pc = BigInt(k.entry);
     v0.x0 = BigInt(at);

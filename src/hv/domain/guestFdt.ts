@@ -4,7 +4,7 @@
 // addresses, timer on the guest PPIs, sbsa-uart (vpl011) on GUEST_VPL011_SPI — plus a
 // /hypervisor node (compatible "xen,xen-4.17", "xen,xen"), which real Xen adds only for
 // xen,enhanced domains: our guests use the hypercall ABI, so they always get it.
-import { fdtNode, setCells, setEmpty, setReg, setString, setStringList, setU32, type FdtNode } from '../../fdt/dtb.js';
+import { fdtNode, setBytes, setCells, setEmpty, setReg, setString, setStringList, setU32, type FdtNode } from '../../fdt/dtb.js';
 
 /** public/arch-arm.h guest layout. */
 export const GUEST_RAM0_BASE = 0x4000_0000;
@@ -27,6 +27,8 @@ export interface GuestFdtSpec {
   cpus: number;
   vpl011: boolean;
   bootargs: string;
+  /** A ramdisk module: linux,initrd-start/-end placeholders in /chosen (make_chosen_node; loadModules fills them). */
+  initrd?: boolean;
   /** Guest RAM banks (default: memKb at GUEST_RAM0_BASE; direct-mapped domains: their static memory). */
   memory?: { address: number; size: number }[];
   /** Nodes appended to the root (the partial device tree's /passthrough). */
@@ -41,6 +43,10 @@ export function makeGuestFdt(s: GuestFdtSpec): FdtNode {
 
   const chosen = fdtNode('chosen');
   if (s.bootargs) setString(chosen, 'bootargs', s.bootargs);
+  if (s.initrd) {
+    setBytes(chosen, 'linux,initrd-start', new Uint8Array(8));
+    setBytes(chosen, 'linux,initrd-end', new Uint8Array(8));
+  }
   if (s.vpl011) setString(chosen, 'stdout-path', `/sbsa-uart@${GUEST_PL011_BASE.toString(16)}`);
   root.children.push(chosen);
 

@@ -216,6 +216,36 @@ export function gicEnablePpi(xen: Xen, gic: HostGic, intid: number): void {
   cpu.write32(sgi + GICD.ISENABLER, 1 << intid);
 }
 
+/**
+ * gic_route_irq_to_guest + gicv3_irq_set_affinity + enable: SPI `intid` at GIC_PRI_IRQ, routed
+ * to logical CPU `cpu` (IROUTER with that CPU's affinity) and enabled at the distributor.
+ */
+export function gicRouteSpi(xen: Xen, gic: HostGic, intid: number, cpu: number): void {
+  if (intid < 32 || intid >= gic.lines) panic(`GICv3: IRQ ${intid} is not an SPI of this GIC (32..${gic.lines - 1})`);
+  const c = xen.cpu;
+  const pri = gic.dist + GICD.IPRIORITYR + (intid & ~3);
+  const shift = 8 * (intid & 3);
+  c.write32(pri, (c.read32(pri) & ~(0xff << shift)) | (GIC_PRI_IRQ << shift));
+  const m = BigInt(xen.cpuMpidr[cpu] ?? 0);
+  c.write64(gic.dist + GICD.IROUTER + 8 * intid, (m & 0xff_ffffn) | (((m >> 32n) & 0xffn) << 32n));
+  c.write32(gic.dist + GICD.ISENABLER + 4 * Math.floor(intid / 32), 1 << (intid % 32));
+}
+
+/** Disable SPI `intid` at the distributor (release_irq's desc->handler->shutdown). */
+export function gicDisableSpi(xen: Xen, gic: HostGic, intid: number): void {
+  xen.cpu.write32(gic.dist + GICD.ICENABLER + 4 * Math.floor(intid / 32), 1 << (intid % 32));
+}
+
+/**
+ * The end of a physical interrupt given to a guest (gicv3_eoi_irq alone): with EOImode = 1 the
+ * priority drops and the interrupt stays active until the guest's EOI of its HW = 1 list
+ * register deactivates it (GICv3 §6.1.2), so a level-high device cannot fire again before.
+ */
+export function gicEoiGuest(xen: Xen, intid: number): void {
+  xen.cpu.writeSysreg('ICC_EOIR1_EL1', BigInt(intid));
+  xen.cpu.isb();
+}
+
 /** gic_interrupt's acknowledge: the highest pending Group 1 INTID (1023: none). */
 export function gicAck(xen: Xen): number {
   return Number(xen.cpu.readSysreg('ICC_IAR1_EL1') & 0xff_ffffn);

@@ -6,6 +6,8 @@
 //   xen,reg = <machine-address size guest-address …>   cells of /passthrough (default 2 and 1):
 //       the domain gets iomem permission for the frames and the mapping in its p2m
 //   xen,path = "/host/node"       the host device it is (whose compatible picks the mapper)
+//       and the host node's `interrupts` (GIC SPIs) are routed to the domain at the same INTIDs
+//       (irq.ts: HW = 1 list registers; the partial node's own `interrupts` tells the guest)
 //   xen,force-assign-without-iommu  required here, as on Xen without an IOMMU: this machine
 //       has none, so a device is always assigned unprotected (it could DMA anywhere)
 //   armvisor,stage2-attr = "…"    (our extension) the memory attribute, overriding the mapper
@@ -28,6 +30,8 @@ import { InputError } from '../../util/errors.js';
 import { MEM_ATTRS } from './policy.js';
 import { assignDeviceRegion, PassthroughError, type PassthroughRegion } from './mappers.js';
 import './devices.js';
+import { routeIrqToGuest } from '../irq.js';
+import { GUEST_VPL011_SPI } from '../domain/guestFdt.js';
 
 const PAGE = 4096;
 const HIDDEN = /^(xen,|armvisor,)/;
@@ -50,7 +54,6 @@ export function domainHandleDtbBootmodule(xen: Xen, d: Domain, mod: { start: num
     const { addressCells, sizeCells } = cellCounts(pt);
     walk(pt, (n, path) => {
       if (n !== pt && n.props.has('xen,reg')) handlePassthroughNode(xen, d, host, n, `/passthrough${path}`, addressCells, sizeCells);
-      if (n.props.has('interrupts')) fail(`/passthrough${path}: interrupts of passthrough devices are not routed to guests yet`);
     });
   } catch (e) {
     if (e instanceof InputError || e instanceof PassthroughError) fail(e.message);
@@ -91,6 +94,20 @@ function handlePassthroughNode(xen: Xen, d: Domain, host: FdtNode, n: FdtNode, p
     const name = getString(n, 'armvisor,stage2-attr');
     attr = MEM_ATTRS.find((a) => a.name === name);
     if (!attr) throw new InputError(`${path} armvisor,stage2-attr`, `'${name}' is not one of ${MEM_ATTRS.map((a) => a.name).join(', ')}`);
+  }
+  // handle_device_interrupts(d, host node, need_mapping): the host node's SPIs are the domain's,
+  // at the same INTIDs (the partial node's own `interrupts` only tells the guest).
+  if (hostNode?.props.has('interrupts')) {
+    const irqs = getCells(hostNode, 'interrupts');
+    if (irqs.length % 3) throw new InputError(`${hostPath} interrupts`, `has ${irqs.length} cells, not <type number flags> GIC triples`);
+    for (let i = 0; i < irqs.length; i += 3) {
+      if (irqs[i] !== 0) throw new InputError(`${hostPath} interrupts`, `only SPIs (type 0) can be given to a domU, not type ${irqs[i]}`);
+      const irq = 32 + irqs[i + 1];
+      if (d.vpl011 && irq === GUEST_VPL011_SPI)
+        throw new InputError(`${hostPath} interrupts`, `SPI ${irq} is the vpl011's (Unable to reserve vIRQ)`);
+      routeIrqToGuest(xen, d, irq);
+      xen.printk(`${domName(d)}: passthrough ${hostPath}: IRQ ${irq} routed (vIRQ ${irq})`);
+    }
   }
   for (let i = 0; i < cells.length; i += stride) {
     const r: PassthroughRegion = {

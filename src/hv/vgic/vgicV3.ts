@@ -40,6 +40,9 @@ const LR_PENDING = 1n << 62n;
 const LR_ACTIVE = 1n << 63n;
 const LR_GROUP1 = 1n << 60n;
 const LR_PRIO_SHIFT = 48n;
+/** HW[61]: the vINTID is backed by physical INTID pINTID[41:32], deactivated with it (§12.4.6). */
+const LR_HW = 1n << 61n;
+const LR_PINTID_SHIFT = 32n;
 /** ICH_HCR_EL2.En: the virtual CPU interface is on while a vCPU runs. */
 export const ICH_HCR_EN = 1n;
 /** ICH_VMCR_EL2 at reset: VFIQEn RES1, VBPR0/VBPR1 at their minima for 5 priority BANK_BYTES. */
@@ -80,6 +83,8 @@ export class Vgic {
   readonly spis: Irq[] = Array.from({ length: VGIC_NR_SPIS }, (_, i) => newIrq(32 + i));
   readonly irouter: bigint[] = new Array<bigint>(VGIC_NR_SPIS).fill(0n);
   readonly cpus: VgicCpu[];
+  /** SPIs backed by a physical interrupt (route_irq_to_guest): vINTID → pINTID, HW = 1 LRs. */
+  readonly hw = new Map<number, number>();
   private readonly logged = new Set<string>();
   /**
    * vcpu_kick for vCPU `vcpu` of this domain: an interrupt was made pending for it (set by
@@ -400,7 +405,9 @@ export class Vgic {
       }
       const free = c.lrIrq.indexOf(-1);
       if (free < 0) break;
-      c.lr[free] = LR_PENDING | LR_GROUP1 | (BigInt(q.priority) << LR_PRIO_SHIFT) | BigInt(id);
+      const p = this.hw.get(id);
+      const hw = p === undefined ? 0n : LR_HW | (BigInt(p) << LR_PINTID_SHIFT);
+      c.lr[free] = LR_PENDING | LR_GROUP1 | hw | (BigInt(q.priority) << LR_PRIO_SHIFT) | BigInt(id);
       c.lrIrq[free] = id;
       q.pending = false;
     }

@@ -5,7 +5,7 @@
 //   RAM    0x4000_0000, --mem bytes (default 512 MiB: what our guests and run-qemu.sh use;
 //          QEMU's own default of 128 MiB is too small for Linux + initrd + Xen)
 //   PL011  0x0900_0000, interrupt SPI 1 = INTID 33
-//   PL031  0x0901_0000 (RTC; its SPI 2 = INTID 34 is in the DT but not wired)
+//   PL031  0x0901_0000 (RTC; its interrupt on SPI 2 = INTID 34)
 //   GICv3  distributor 0x0800_0000, redistributors 0x080A_0000 (one RD + SGI frame pair per
 //          PE; the rest of QEMU's 0xF60000 window reads as zero)
 //   timers EL1 physical PPI 14 = INTID 30, EL1 virtual PPI 11 = INTID 27, EL2 physical
@@ -115,7 +115,9 @@ export class VirtBoard implements Board {
       ...(opts.trace ? { trace: opts.trace } : {}),
     });
     ({ gic: this.gic, timers: this.timers } = wireVirtInterrupts(this.machine, this.bus, this.uart));
-    this.bus.addMmio(VIRT_MEMMAP.rtc.base, VIRT_MEMMAP.rtc.size, new Pl031((pe) => this.machine.peNowNs(this.machine.pes[pe])));
+    const rtc = new Pl031((pe) => this.machine.peNowNs(this.machine.pes[pe]));
+    rtc.onIrq = (level) => this.gic.setSpiLine(32 + VIRT_IRQ.rtcSpi, level);
+    this.bus.addMmio(VIRT_MEMMAP.rtc.base, VIRT_MEMMAP.rtc.size, rtc);
   }
 
   /** The device tree QEMU would generate for this configuration (before boot fix-ups). */

@@ -6,8 +6,8 @@
 // Deterministic (DESIGN.md §2): DR counts whole seconds of the machine's virtual time from 0
 // plus the last LR write — QEMU starts from the host's wall clock instead, so a guest can
 // compare only what does not depend on the epoch (ID registers, LR → DR, the match interrupt
-// state). The match interrupt is not wired to the GIC (no guest of ours uses it): RIS is still
-// computed, as QEMU does, from DR == MR.
+// state). RIS is set, as QEMU does, when MR is written equal to DR (no match fires later as
+// time passes); the interrupt line (onIrq, the board's SPI) is RIS & IMSC (QEMU's pl031_update).
 import type { MmioDevice } from '../bus.js';
 
 /** Register offsets (DDI 0224 §3.2). */
@@ -24,6 +24,8 @@ export class Pl031 implements MmioDevice {
   private lr = 0;
   /** LR value minus the virtual seconds at the time it was written (QEMU's tick_offset). */
   private tickOffset = 0;
+  /** The interrupt output (the board wires it to the GIC's SPI). */
+  onIrq: (level: boolean) => void = () => undefined;
 
   /** `nowNs(pe)`: the machine's virtual time as seen by the accessing PE. */
   constructor(private readonly nowNs: (peId: number) => number) {}
@@ -73,5 +75,6 @@ export class Pl031 implements MmioDevice {
       default:
         break; // CR: always enabled; DR, RIS, MIS read-only
     }
+    this.onIrq((this.ris & this.imsc) !== 0);
   }
 }
