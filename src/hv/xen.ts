@@ -9,7 +9,7 @@ import type { IdentityDecision, XenLayout } from './mm/mmu/layout.js';
 import type { BootAllocator } from './mm/bootAllocator.js';
 import type { Heap } from './mm/pageAlloc.js';
 import type { HostGic } from './gic/gicV3.js';
-import type { BootInfo } from './bootinfo.js';
+import type { BootInfoExt } from './bootfdt.js';
 import type { Domain, Vcpu } from './domain/domain.js';
 import { panic } from './panic.js';
 import { mmBackendFor, type MmBackend } from './mm/backend.js';
@@ -66,7 +66,7 @@ export class Xen {
   xenPoolUsed = 0;
   bootAlloc: BootAllocator | null = null;
   heap: Heap | null = null;
-  bootInfo: BootInfo | null = null;
+  bootInfo: BootInfoExt | null = null;
   /** The host GICv3, once gicInit has mapped it. */
   gic: HostGic | null = null;
   /** The directmap: VA of PA `base` (1 GB aligned together), once set up. */

@@ -30,7 +30,17 @@ function domainConfig(xen: Xen, node: FdtNode, path: string): DomainConfig {
   if (!kernel) panic(`Unable to create ${path}: Could not find kernel for the domain`);
   const pdt = xen.bootInfo!.modules.find((m) => m.domain === path && m.kind === 'guest-dtb');
   const rd = xen.bootInfo!.modules.find((m) => m.domain === path && m.kind === 'ramdisk');
+  // xen,static-mem (bootFdtInfo reserved it from the heap) and direct-map, which Xen accepts
+  // only with static memory for a domU (dom0less-build.c: "direct-map is not valid for domain
+  // without static allocation").
+  const staticMem = xen
+    .bootInfo!.reserved.filter((r) => r.kind === 'static-mem' && r.name === `${path}:xen,static-mem`)
+    .map(({ start, size }) => ({ start, size }));
+  const directMap = node.props.has('direct-map');
+  if (directMap && staticMem.length === 0) panic(`Unable to create ${path}: direct-map is not valid for domain without static allocation`);
   return {
+    ...(staticMem.length ? { staticMem } : {}),
+    ...(directMap ? { directMap } : {}),
     ...(rd ? { ramdisk: { start: rd.start, size: rd.size } } : {}),
     ...(pdt ? { passthroughDtb: { start: pdt.start, size: pdt.size } } : {}),
     node: path,

@@ -7,7 +7,7 @@
 // the domain and vCPU objects themselves are TypeScript bookkeeping (DESIGN.md §1).
 import { paddr } from '../format.js';
 import type { Xen } from '../xen.js';
-import { p2mInsertMapping, type P2m } from '../p2m/p2m.js';
+import { p2mInsertMapping, P2mError, type P2m } from '../p2m/p2m.js';
 import { isElf, parseElf } from '../../platform/loader/elf.js';
 import { isArm64Image, parseArm64Image } from '../../platform/loader/image.js';
 import { buildDtb, encodeU64, setBytes, type FdtNode } from '../../fdt/dtb.js';
@@ -87,6 +87,10 @@ export interface Domain {
   vpl011: Vpl011 | null;
   /** The emulated GICv3 (vgic/): distributor, redistributors, virtual interrupt state. */
   vgic: Vgic | null;
+  /** xen,static-mem banks (host physical) its RAM must come from; absent: the domheap. */
+  staticMem?: readonly { start: number; size: number }[];
+  /** direct-map: guest RAM at IPA = PA (with xen,static-mem). */
+  directMap?: boolean;
 }
 
 /** What a xen,domain node asks for (Xen's bindings, docs/misc/arm/device-tree/booting.txt). */
@@ -100,6 +104,9 @@ export interface DomainConfig {
   passthroughDtb?: { start: number; size: number };
   /** Its multiboot,ramdisk module: loaded after the DTB (place_modules), named in /chosen. */
   ramdisk?: { start: number; size: number };
+  /** xen,static-mem banks (reserved from the heap by bootFdtInfo) and direct-map. */
+  staticMem?: { start: number; size: number }[];
+  directMap?: boolean;
   /** Seed 001's cache policy for guests that start with the MMU off (cacheCoherency.ts). */
   mmuOffPolicy?: MmuOffPolicy;
 }
@@ -208,6 +215,46 @@ export function allocateDomheapMemory(xen: Xen, d: Domain): void {
       left -= size;
     }
     xen.printk(`${domName(d)} BANK[0] ${hx14(GUEST_RAM0_BASE)}-${hx14(ipa)} (${(ipa - GUEST_RAM0_BASE) / MB}MB)`);
+  });
+}
+
+/**
+ * allocate_static_memory / assign_static_memory_11 (common/device-tree/static-memory.c): the
+ * domain's RAM is exactly its xen,static-mem banks, which bootFdtInfo kept out of the heap.
+ * Direct-mapped, each bank sits at IPA = PA; otherwise the banks fill GUEST_RAM0 in order. The
+ * pages are cleared and mapped as for domheap RAM.
+ */
+export function allocateStaticMemory(xen: Xen, d: Domain): void {
+  xen.call('allocateMemory', () => {
+    const p2m = d.p2m;
+    if (!p2m) panic(`${domName(d)}: allocateMemory before p2mInit`);
+    const banks = d.staticMem ?? [];
+    const total = banks.reduce((n, b) => n + b.size, 0);
+    if (total !== d.memKb * 1024)
+      panic(`${domName(d)}: memory = ${d.memKb}KB but xen,static-mem totals ${total / 1024}KB: Static memory not totally allocated`);
+    xen.printk(`${domName(d)}: static memory${d.directMap ? ', direct-mapped (IPA = PA)' : ''}:`);
+    let ipa = GUEST_RAM0_BASE;
+    for (const b of banks) {
+      if (b.start % PAGE || b.size % PAGE) panic(`${domName(d)}: xen,static-mem bank ${hx(b.start)}+${hx(b.size)} is not page aligned`);
+      const at = d.directMap ? b.start : ipa;
+      if (!d.directMap && at + b.size > GUEST_RAM0_BASE + GUEST_RAM0_SIZE)
+        panic(`${domName(d)}: xen,static-mem exceeds GUEST_RAM0 (${GUEST_RAM0_SIZE / MB}MB; RAM1 is not supported yet)`);
+      for (let off = 0; off < b.size; off += PAGE) {
+        const va = xen.mm.mapDomainPage(xen, b.start + off);
+        xen.cpu.clearPage(va, PAGE);
+        flushPopulatedPages(xen, d, va, PAGE);
+        xen.mm.unmapDomainPage(xen, va);
+      }
+      try {
+        p2mInsertMapping(xen, p2m, at, b.size / PAGE, b.start, 'ram_rw');
+      } catch (e) {
+        if (e instanceof P2mError) panic(`${domName(d)}: cannot map xen,static-mem bank at IPA ${hx(at)}: ${e.message}`);
+        throw e;
+      }
+      d.banks.push({ ipa: at, pa: b.start, size: b.size });
+      xen.printk(`${domName(d)} BANK[${d.banks.length - 1}] ${hx14(at)}-${hx14(at + b.size)} (${b.size / MB}MB) at ${paddr(b.start)}`);
+      ipa = at + b.size;
+    }
   });
 }
 
@@ -368,6 +415,8 @@ export function constructDomain(xen: Xen, cfg: DomainConfig, attachVpl011: (d: D
   return xen.call('constructDomain', () => {
     xen.printk(`*** LOADING DOMU cpus=${cfg.cpus} memory=${cfg.memKb.toString(16)}KB ***`);
     const d = domainCreate(xen, cfg);
+    if (cfg.staticMem) d.staticMem = cfg.staticMem;
+    if (cfg.directMap) d.directMap = true;
     if (cfg.mmuOffPolicy) setDomainMmuOffPolicy(d, cfg.mmuOffPolicy);
     xen.printk(`Loading ${domName(d)} kernel from boot module @ ${paddr(cfg.kernel.start)}`);
     if (cfg.ramdisk) xen.printk(`Loading ramdisk from boot module @ ${paddr(cfg.ramdisk.start)}`);

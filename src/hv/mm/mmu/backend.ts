@@ -28,7 +28,7 @@ import { dumpHypWalk } from './dumpWalk.js';
 import { MAIRVAL, PAGE_HYPERVISOR_RO, PAGE_HYPERVISOR_RX, _PAGE_BLOCK } from './pte.js';
 import { SCTLR } from '../../../arch/sysreg/fields.js';
 import type { Domain } from '../../domain/domain.js';
-import { allocateDomheapMemory } from '../../domain/domain.js';
+import { allocateDomheapMemory, allocateStaticMemory } from '../../domain/domain.js';
 import { p2mInit, p2mLookup, VTCR_EL2_VALUE, vttbrOf, type P2mType } from '../../p2m/p2m.js';
 
 const hx = (n: number): string => '0x' + n.toString(16);
@@ -192,7 +192,8 @@ export class MmuBackend implements MmBackend {
   p2mInit(xen: Xen, d: Domain): void {
     // VMID 0 is INVALID_VMID in Xen; domain ids start at 1 for domUs, so VMID = domid.
     d.p2m = p2mInit(xen, d.id);
-    allocateDomheapMemory(xen, d);
+    if (d.staticMem?.length) allocateStaticMemory(xen, d);
+    else allocateDomheapMemory(xen, d);
   }
 
   p2mLookup(xen: Xen, d: Domain, ipa: number): { pa: number; type: P2mType } | null {
