@@ -81,26 +81,47 @@ export interface RealXenRun {
 export function runRealXen(xen: string, domains: RealXenDomain[], timeoutMs = 60_000): Promise<RealXenRun> {
   const dir = mkdtempSync(join(tmpdir(), 'armvisor-realxen-'));
   const dtb = dom0lessDtb(dir, domains);
-  const loaders = domains.flatMap((d, i) => {
-    const f = join(dir, `domU${i + 1}.img`);
-    writeFileSync(f, d.kernel);
-    return ['-device', `loader,file=${f},addr=0x${(MODULE_BASE + i * MODULE_STRIDE).toString(16)},force-raw=on`];
+  const loads = domains.map((d, i) => {
+    const file = join(dir, `domU${i + 1}.img`);
+    writeFileSync(file, d.kernel);
+    return { file, addr: MODULE_BASE + i * MODULE_STRIDE };
   });
+  return runRealXenDtb(xen, { dtb, loads, done: domains.map((d) => d.done), timeoutMs }).finally(() =>
+    rmSync(dir, { recursive: true, force: true }),
+  );
+}
+
+export interface RealXenDtbRun {
+  /** A whole host DTB (QEMU's -dtb uses it as given; -m must agree with its /memory). */
+  dtb: string;
+  /** Blobs QEMU's generic loader puts in RAM (-device loader,file=,addr=,force-raw=on). */
+  loads: { file: string; addr: number }[];
+  /** Lines that mean a domain is done (matched on the console with any prefix). */
+  done: RegExp[];
+  /** -m for QEMU (default 1G). */
+  mem?: string;
+  timeoutMs?: number;
+}
+
+/** Boot real Xen under QEMU on a host tree of the caller's; resolve when every `done` matched. */
+export function runRealXenDtb(xen: string, run: RealXenDtbRun): Promise<RealXenRun> {
+  const machine = MACHINE.map((a, i) => (MACHINE[i - 1] === '-m' && run.mem !== undefined ? run.mem : a));
+  const loaders = run.loads.flatMap((l) => ['-device', `loader,file=${l.file},addr=0x${l.addr.toString(16)},force-raw=on`]);
   const t0 = process.hrtime.bigint();
-  const q = spawn(QEMU, [...MACHINE, '-kernel', xen, '-dtb', dtb, ...loaders], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const doneMs = domains.map(() => NaN);
+  const q = spawn(QEMU, [...machine, '-kernel', xen, '-dtb', run.dtb, ...loaders], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const doneMs = run.done.map(() => NaN);
   let out = '';
   return new Promise((resolve, reject) => {
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
       q.kill('SIGKILL');
-    }, timeoutMs);
+    }, run.timeoutMs ?? 60_000);
     const onData = (b: Buffer): void => {
       out += b.toString('latin1').replace(/\r/g, '');
       const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-      domains.forEach((d, i) => {
-        if (Number.isNaN(doneMs[i]) && d.done.test(out)) doneMs[i] = ms;
+      run.done.forEach((re, i) => {
+        if (Number.isNaN(doneMs[i]) && re.test(out)) doneMs[i] = ms;
       });
       if (doneMs.every((m) => !Number.isNaN(m))) q.kill('SIGKILL');
     };
@@ -109,7 +130,6 @@ export function runRealXen(xen: string, domains: RealXenDomain[], timeoutMs = 60
     q.on('error', reject);
     q.on('close', () => {
       clearTimeout(timer);
-      rmSync(dir, { recursive: true, force: true });
       resolve({ out, doneMs, timedOut });
     });
   });

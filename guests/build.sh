@@ -145,6 +145,12 @@ build_dom0() {
 	for d in src-dom0/*/; do
 		link_guest "$(basename "$d")" "$d" "$OBJ/link-dom0.ld" "$RUNTIME" "" " (dom0)" -DCONSOLE_IO
 	done
+	# dom0-check as the dom0 of the tree real Xen booted (../shared/reference/dom0less-example.dts:
+	# 2G RAM, dom0_mem=512M, so bank 0x60000000, and its dom0 bootargs): test/hv/realXenDts.test.ts.
+	sed "s/^\t\. = 0x40080000;/\t. = 0x60080000;/" lib/link.ld >"$OBJ/link-dom0-ref.ld"
+	grep -q "0x60080000" "$OBJ/link-dom0-ref.ld"
+	link_guest dom0-check-ref src-dom0/dom0-check/ "$OBJ/link-dom0-ref.ld" "$RUNTIME" "" " (dom0, reference tree)" -DCONSOLE_IO \
+		'-DDOM0_MEM=(512ul << 20)' '-DDOM0_BOOTARGS="console=hvc0 rdinit=/init guest_tag=dom0 nopoweroff"' -DDOM0_LINGER_MS=50
 }
 [ -d src-dom0 ] && build_dom0
 

@@ -16,6 +16,8 @@ export interface EarlyFdt {
   /** PA of the console UART registers, if /chosen names one. */
   uartPa: number | null;
   uartPath: string | null;
+  /** Whether that UART node names its interrupt (Xen's pl011 driver refuses one that does not). */
+  uartIrq: boolean;
 }
 
 export const FDT_MAGIC_BE = 0xd00dfeed;
@@ -68,14 +70,16 @@ export function earlyScan(bytes: Uint8Array, fdtPa: number): EarlyFdt {
         if (c.props.has('reg')) for (const r of getReg(resv, c)) busy.push({ start: r.address, end: r.address + r.size });
     let uartPa: number | null = null;
     let uartPath: string | null = null;
+    let uartIrq = false;
     if (chosen?.props.has('stdout-path')) {
       uartPath = getString(chosen, 'stdout-path').split(':')[0];
       const node = uartPath.startsWith('/') ? findNode(root, uartPath) : undefined;
       const parentPath = uartPath.slice(0, uartPath.lastIndexOf('/')) || '/';
       const parent = findNode(root, parentPath);
       if (node && parent && node.props.has('reg')) uartPa = getReg(parent, node)[0]?.address ?? null;
+      uartIrq = node !== undefined && (node.props.has('interrupts') || node.props.has('interrupts-extended'));
     }
-    return { banks, busy, uartPa, uartPath };
+    return { banks, busy, uartPa, uartPath, uartIrq };
   } catch (e) {
     if (e instanceof InputError) return panic(`Invalid device tree blob: ${e.message}`);
     throw e;

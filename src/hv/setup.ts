@@ -212,6 +212,14 @@ function consoleInitPreirq(xen: Xen, early: EarlyFdt): void {
   xen.call('consoleInitPreirq', () => {
     if (early.uartPa === null) return;
     xen.printk(`Looking for dtuart at "${early.uartPath}", options ""`);
+    if (!early.uartIrq) {
+      // pl011_dt_uart_init (xen/drivers/char/pl011.c) gives up on a UART without an interrupt and
+      // real Xen runs on with no console at all (no early printk in a release build): say so
+      // in its words, but keep ours, so a tree that is silent on real Xen is visibly flagged.
+      xen.printk('pl011: Unable to retrieve the IRQ');
+      xen.printk('Unable to initialize dtuart: -22');
+      xen.printk('(armvisor keeps this console; real Xen would print nothing from here on)');
+    }
     const va = xen.mm.ioremapAttr(xen, early.uartPa, PAGE_SIZE, 'nocache');
     xen.console.setUart(va, false);
   });

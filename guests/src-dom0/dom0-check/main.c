@@ -149,5 +149,14 @@ int main(void)
 	/* The vGIC at the hardware addresses: GICD_PIDR2.ArchRev = 3, GICR_TYPER.Last on vCPU1's frame. */
 	CHECK_EQ("dom0-vgicd-pidr2-gicv3", (rd32(GICD_BASE + 0xffe8) >> 4) & 0xf, 3);
 	CHECK_EQ("dom0-vgicr0-typer-affinity", rd32(GICR_BASE + 0x0c), 0);
+#ifdef DOM0_LINGER_MS
+	/* dom0's SYSTEM_OFF halts the machine (Xen's "Hardware Dom0 halted"): where domUs run beside
+	 * it, give them DOM0_LINGER_MS of the generic timer first (virtual time under armvisor). */
+	u64 frq, now, end;
+	asm volatile("mrs %0, cntfrq_el0" : "=r"(frq));
+	asm volatile("isb; mrs %0, cntvct_el0" : "=r"(now));
+	for (end = now + frq / 1000 * DOM0_LINGER_MS; now < end;)
+		asm volatile("isb; mrs %0, cntvct_el0" : "=r"(now));
+#endif
 	return 0;
 }
