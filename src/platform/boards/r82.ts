@@ -12,14 +12,14 @@
 // real revision is not something software here depends on). PA size 40 bits (?): the R82
 // addresses up to 1 TB; the MPU registers hold address bits [47:6] regardless.
 import { Bus } from '../bus.js';
-import { Machine, type MachineConfig } from '../machine.js';
-import { Pl011 } from '../devices/pl011.js';
+import type { Machine } from '../machine.js';
+import type { Pl011 } from '../devices/pl011.js';
 import type { Gicv3 } from '../devices/gic/index.js';
 import type { GenericTimers } from '../devices/timer.js';
-import { wireGicv3 } from './interrupts.js';
+import { buildBoardCore, loadOnBoard, type BoardHostOptions } from './common.js';
 import { makeR82Dtb, R82_IRQ, R82_MAX_CPUS, R82_MEMMAP } from './r82Dt.js';
-import { planBoot, QEMU_BOARD_DTB_SIZE, type BootPlan } from '../loader/place.js';
-import { buildDtb, type FdtNode } from '../../fdt/dtb.js';
+import type { BootPlan } from '../loader/place.js';
+import type { FdtNode } from '../../fdt/dtb.js';
 import { InputError } from '../../util/errors.js';
 import { MAX_REGIONS } from '../../arch/pmsa/regions.js';
 import { DEFAULT_PMSA, type MpuFaultModel, type PmsaConfig } from '../../arch/pmsa/state.js';
@@ -33,17 +33,11 @@ export const R82_PA_BITS = 40;
 export const R82_DEFAULT_MEM = 512 * 1024 * 1024;
 export { R82_MAX_CPUS };
 
-export interface R82Options {
+export interface R82Options extends BoardHostOptions {
   cpus: number;
   memSize: number;
   /** MPUIR_EL1/EL2 region counts (default 32 each), EL1 VMSA, MPU fault reporting. */
   pmsa?: Partial<PmsaConfig>;
-  semihosting?: boolean;
-  console: (byte: number) => void;
-  onRxInterest?: () => void;
-  maxInsns?: number;
-  quantum?: number;
-  trace?: MachineConfig['trace'];
 }
 
 /** Check and complete the PMSA board options; one InputError naming the option on bad input. */
@@ -90,35 +84,29 @@ export class R82Board implements Board {
       { name: 'gicv3-redist', ...redist, modelled: true },
     ];
     this.bus.addRam(this.ramBase, opts.memSize);
-    this.uart = new Pl011({ tx: opts.console, ...(opts.onRxInterest ? { onRxInterest: opts.onRxInterest } : {}) });
-    this.bus.addMmio(R82_MEMMAP.uart.base, R82_MEMMAP.uart.size, this.uart);
-    const cpus = Array.from({ length: opts.cpus }, (_, i) => ({
-      id: i,
-      affinity: i,
-      hasEl2: true,
-      paBits: R82_PA_BITS,
-      profile: 'R' as const,
-      pmsa: this.pmsa,
-      midr: R82_MIDR,
-    }));
-    this.machine = new Machine({
-      bus: this.bus,
-      cpus,
-      bootEl: 2,
-      conduit: 'smc',
-      semihosting: opts.semihosting ?? true,
-      console: opts.console,
-      ...(opts.maxInsns !== undefined ? { maxInsns: opts.maxInsns } : {}),
-      ...(opts.quantum !== undefined ? { quantum: opts.quantum } : {}),
-      ...(opts.trace ? { trace: opts.trace } : {}),
-    });
-    ({ gic: this.gic, timers: this.timers } = wireGicv3(this.machine, this.bus, {
-      dist: R82_MEMMAP.gicDist,
-      redist,
-      maintenancePpi: R82_IRQ.gicMaintenancePpi,
-      timerPpis: { nonSecure: R82_IRQ.timerNonSecurePpi, virt: R82_IRQ.timerVirtPpi, hyp: R82_IRQ.timerHypPpi },
+    ({
       uart: this.uart,
-      uartSpi: R82_IRQ.uartSpi,
+      machine: this.machine,
+      gic: this.gic,
+      timers: this.timers,
+    } = buildBoardCore(this.bus, opts, {
+      uart: { ...R82_MEMMAP.uart, spi: R82_IRQ.uartSpi },
+      cpus: Array.from({ length: opts.cpus }, (_, i) => ({
+        id: i,
+        affinity: i,
+        hasEl2: true,
+        paBits: R82_PA_BITS,
+        profile: 'R' as const,
+        pmsa: this.pmsa,
+        midr: R82_MIDR,
+      })),
+      bootEl: 2,
+      gic: {
+        dist: R82_MEMMAP.gicDist,
+        redist,
+        maintenancePpi: R82_IRQ.gicMaintenancePpi,
+        timerPpis: { nonSecure: R82_IRQ.timerNonSecurePpi, virt: R82_IRQ.timerVirtPpi, hyp: R82_IRQ.timerHypPpi },
+      },
     }));
   }
 
@@ -128,20 +116,6 @@ export class R82Board implements Board {
 
   /** Place kernel/initrd/DTB by the same rules as on virt (RAM base 0 here) and start PE0. */
   load(k: KernelInput): { plan: BootPlan; dtb: Uint8Array } {
-    const plan = planBoot({
-      ramBase: this.ramBase,
-      ramSize: this.opts.memSize,
-      kernel: k.kernel,
-      kernelName: k.kernelName,
-      ...(k.initrd ? { initrd: k.initrd, initrdName: k.initrdName ?? 'initrd' } : {}),
-      ...(k.cmdline !== undefined ? { cmdline: k.cmdline } : {}),
-      dtb: this.deviceTree(),
-      psciMethod: 'smc',
-      dtbPadTo: QEMU_BOARD_DTB_SIZE,
-    });
-    for (const l of plan.loads) this.bus.writeBytes(l.addr, l.data);
-    this.machine.boot(0, plan.entry, plan.x0);
-    const dtb = buildDtb(plan.fdt ?? this.deviceTree(k.cmdline));
-    return { plan, dtb };
+    return loadOnBoard(this, 2, k);
   }
 }

@@ -7,14 +7,14 @@
 // the default fills each to its default size. The boot loader (loader/place.ts) places the
 // kernel, initrd and DTB in the first bank, and the DTB's /memory lists every bank.
 import { Bus, type RamBank } from '../bus.js';
-import { Machine } from '../machine.js';
-import { Pl011 } from '../devices/pl011.js';
+import type { Machine } from '../machine.js';
+import type { Pl011 } from '../devices/pl011.js';
 import type { Gicv3 } from '../devices/gic/index.js';
 import type { GenericTimers } from '../devices/timer.js';
-import { wireGicv3 } from './interrupts.js';
-import { planBoot, QEMU_BOARD_DTB_SIZE, type BootPlan } from '../loader/place.js';
+import { buildBoardCore, loadOnBoard } from './common.js';
+import type { BootPlan } from '../loader/place.js';
 import { makePsciNode } from '../loader/dtbFixup.js';
-import { buildDtb, fdtNode, setCells, setEmpty, setReg, setString, setStringList, setU32, type FdtNode } from '../../fdt/dtb.js';
+import { fdtNode, setCells, setEmpty, setReg, setString, setStringList, setU32, type FdtNode } from '../../fdt/dtb.js';
 import { InputError, hex } from '../../util/errors.js';
 import type { Board, BoardMmioRegion, BoardName, BoardOptions } from './index.js';
 import type { KernelInput } from './virt.js';
@@ -96,8 +96,6 @@ export class SpecBoard implements Board {
     for (const b of this.ramBanks) this.bus.addRam(b.base, b.size);
     for (const r of spec.sram ?? []) this.bus.addRam(r.base, r.size);
     this.uartBase = spec.uart.base;
-    this.uart = new Pl011({ tx: opts.console, ...(opts.onRxInterest ? { onRxInterest: opts.onRxInterest } : {}) });
-    this.bus.addMmio(spec.uart.base, spec.uart.size, this.uart);
     const redist = { base: spec.gic.redist.base, size: spec.maxCpus * GICV3_REDIST_SIZE };
     this.mmioMap = [
       { name: 'pl011', base: spec.uart.base, size: spec.uart.size, modelled: true },
@@ -105,8 +103,13 @@ export class SpecBoard implements Board {
       { name: 'gicv3-redist', ...redist, modelled: true },
       ...(spec.sram ?? []).map((r) => ({ name: `mmio-sram ${r.label}`, base: r.base, size: r.size, modelled: true, storage: true })),
     ].sort((a, b) => a.base - b.base);
-    this.machine = new Machine({
-      bus: this.bus,
+    ({
+      uart: this.uart,
+      machine: this.machine,
+      gic: this.gic,
+      timers: this.timers,
+    } = buildBoardCore(this.bus, opts, {
+      uart: spec.uart,
       cpus: Array.from({ length: opts.cpus }, (_, i) => ({
         id: i,
         affinity: spec.mpidr(i),
@@ -115,21 +118,13 @@ export class SpecBoard implements Board {
         profile: 'A' as const,
       })),
       bootEl: opts.el,
-      conduit: opts.el === 2 ? 'smc' : 'hvc',
-      semihosting: opts.semihosting ?? true,
-      console: opts.console,
-      ...(opts.maxInsns !== undefined ? { maxInsns: opts.maxInsns } : {}),
-      ...(opts.quantum !== undefined ? { quantum: opts.quantum } : {}),
-      ...(opts.trace ? { trace: opts.trace } : {}),
-    });
-    ({ gic: this.gic, timers: this.timers } = wireGicv3(this.machine, this.bus, {
-      dist: spec.gic.dist,
-      redist,
-      maintenancePpi: PPI.gicMaintenance,
-      timerPpis: { nonSecure: PPI.timerNonSecure, virt: PPI.timerVirt, hyp: PPI.timerHyp },
-      uart: this.uart,
-      uartSpi: spec.uart.spi,
-      ...(spec.gic.nrIrqs !== undefined ? { nrIrqs: spec.gic.nrIrqs } : {}),
+      gic: {
+        dist: spec.gic.dist,
+        redist,
+        maintenancePpi: PPI.gicMaintenance,
+        timerPpis: { nonSecure: PPI.timerNonSecure, virt: PPI.timerVirt, hyp: PPI.timerHyp },
+        ...(spec.gic.nrIrqs !== undefined ? { nrIrqs: spec.gic.nrIrqs } : {}),
+      },
     }));
   }
 
@@ -143,22 +138,7 @@ export class SpecBoard implements Board {
   }
 
   load(k: KernelInput): { plan: BootPlan; dtb: Uint8Array } {
-    const first = this.ramBanks[0];
-    const plan = planBoot({
-      ramBase: first.base,
-      ramSize: first.size,
-      ramBanks: this.ramBanks,
-      kernel: k.kernel,
-      kernelName: k.kernelName,
-      ...(k.initrd ? { initrd: k.initrd, initrdName: k.initrdName ?? 'initrd' } : {}),
-      ...(k.cmdline !== undefined ? { cmdline: k.cmdline } : {}),
-      dtb: this.deviceTree(),
-      psciMethod: this.opts.el === 2 ? 'smc' : 'hvc',
-      dtbPadTo: QEMU_BOARD_DTB_SIZE,
-    });
-    for (const l of plan.loads) this.bus.writeBytes(l.addr, l.data);
-    this.machine.boot(0, plan.entry, plan.x0);
-    return { plan, dtb: buildDtb(plan.fdt ?? this.deviceTree(k.cmdline)) };
+    return loadOnBoard(this, this.opts.el, k);
   }
 }
 

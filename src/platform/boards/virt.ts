@@ -17,15 +17,16 @@
 // until PSCI CPU_ON.
 import { Bus, type RamBank } from '../bus.js';
 import type { Board, BoardMmioRegion } from './index.js';
-import { Machine, type MachineConfig } from '../machine.js';
-import { Pl011 } from '../devices/pl011.js';
+import type { Machine } from '../machine.js';
+import type { Pl011 } from '../devices/pl011.js';
 import { Pl031 } from '../devices/pl031.js';
 import type { Gicv3 } from '../devices/gic/index.js';
 import type { GenericTimers } from '../devices/timer.js';
 import { wireGicv3, type Gicv3Wired } from './interrupts.js';
 import { makeVirtDtb, virtCpuMpidr, VIRT_IRQ, VIRT_MEMMAP } from './virtDt.js';
-import { planBoot, QEMU_BOARD_DTB_SIZE, type BootPlan } from '../loader/place.js';
-import { buildDtb, type FdtNode } from '../../fdt/dtb.js';
+import type { BootPlan } from '../loader/place.js';
+import type { FdtNode } from '../../fdt/dtb.js';
+import { buildBoardCore, loadOnBoard, type BoardHostOptions } from './common.js';
 import { InputError } from '../../util/errors.js';
 
 export const VIRT_DEFAULT_MEM = 512 * 1024 * 1024;
@@ -34,18 +35,10 @@ const VIRT_PA_BITS = 44;
 /** QEMU's virt limit with one GICv3 redistributor region (0xF60000 / 0x20000). */
 export const VIRT_MAX_CPUS = 123;
 
-export interface VirtOptions {
+export interface VirtOptions extends BoardHostOptions {
   el: 1 | 2;
   cpus: number;
   memSize: number;
-  semihosting?: boolean;
-  /** Console output: UART transmit and the semihosting console. */
-  console: (byte: number) => void;
-  /** First time the guest wants UART input (to start reading stdin lazily). */
-  onRxInterest?: () => void;
-  maxInsns?: number;
-  quantum?: number;
-  trace?: MachineConfig['trace'];
 }
 
 export interface KernelInput {
@@ -61,15 +54,16 @@ export interface KernelInput {
  * timers' outputs on their PPIs (also used for hypervisor boots with custom RAM banks).
  */
 export function wireVirtInterrupts(machine: Machine, bus: Bus, uart: Pl011): Gicv3Wired {
-  return wireGicv3(machine, bus, {
-    dist: VIRT_MEMMAP.gicDist,
-    redist: VIRT_MEMMAP.gicRedist,
-    maintenancePpi: VIRT_IRQ.gicMaintenancePpi,
-    timerPpis: { nonSecure: VIRT_IRQ.timerNonSecurePpi, virt: VIRT_IRQ.timerVirtPpi, hyp: VIRT_IRQ.timerHypPpi },
-    uart,
-    uartSpi: VIRT_IRQ.uartSpi,
-  });
+  return wireGicv3(machine, bus, { ...VIRT_GIC_WIRING, uart, uartSpi: VIRT_IRQ.uartSpi });
 }
+
+/** The GICv3 at QEMU's addresses with virt's maintenance and timer PPIs. */
+const VIRT_GIC_WIRING = {
+  dist: VIRT_MEMMAP.gicDist,
+  redist: VIRT_MEMMAP.gicRedist,
+  maintenancePpi: VIRT_IRQ.gicMaintenancePpi,
+  timerPpis: { nonSecure: VIRT_IRQ.timerNonSecurePpi, virt: VIRT_IRQ.timerVirtPpi, hyp: VIRT_IRQ.timerHypPpi },
+};
 
 export class VirtBoard implements Board {
   readonly name = 'virt' as const;
@@ -94,27 +88,23 @@ export class VirtBoard implements Board {
     }
     this.ramBanks = [{ base: this.ramBase, size: opts.memSize }];
     this.bus.addRam(this.ramBase, opts.memSize);
-    this.uart = new Pl011({ tx: opts.console, ...(opts.onRxInterest ? { onRxInterest: opts.onRxInterest } : {}) });
-    this.bus.addMmio(VIRT_MEMMAP.uart.base, VIRT_MEMMAP.uart.size, this.uart);
-    const cpus = Array.from({ length: opts.cpus }, (_, i) => ({
-      id: i,
-      affinity: virtCpuMpidr(i),
-      hasEl2: opts.el === 2,
-      paBits: VIRT_PA_BITS,
-      profile: 'A' as const,
-    }));
-    this.machine = new Machine({
-      bus: this.bus,
-      cpus,
+    ({
+      uart: this.uart,
+      machine: this.machine,
+      gic: this.gic,
+      timers: this.timers,
+    } = buildBoardCore(this.bus, opts, {
+      uart: { ...VIRT_MEMMAP.uart, spi: VIRT_IRQ.uartSpi },
+      cpus: Array.from({ length: opts.cpus }, (_, i) => ({
+        id: i,
+        affinity: virtCpuMpidr(i),
+        hasEl2: opts.el === 2,
+        paBits: VIRT_PA_BITS,
+        profile: 'A' as const,
+      })),
       bootEl: opts.el,
-      conduit: opts.el === 2 ? 'smc' : 'hvc',
-      semihosting: opts.semihosting ?? true,
-      console: opts.console,
-      ...(opts.maxInsns !== undefined ? { maxInsns: opts.maxInsns } : {}),
-      ...(opts.quantum !== undefined ? { quantum: opts.quantum } : {}),
-      ...(opts.trace ? { trace: opts.trace } : {}),
-    });
-    ({ gic: this.gic, timers: this.timers } = wireVirtInterrupts(this.machine, this.bus, this.uart));
+      gic: VIRT_GIC_WIRING,
+    }));
     const rtc = new Pl031((pe) => this.machine.peNowNs(this.machine.pes[pe]));
     rtc.onIrq = (level) => this.gic.setSpiLine(32 + VIRT_IRQ.rtcSpi, level);
     this.bus.addMmio(VIRT_MEMMAP.rtc.base, VIRT_MEMMAP.rtc.size, rtc);
@@ -134,22 +124,6 @@ export class VirtBoard implements Board {
 
   /** Place kernel/initrd/DTB as QEMU does, copy them into RAM and start PE0. */
   load(k: KernelInput): { plan: BootPlan; dtb: Uint8Array } {
-    const plan = planBoot({
-      ramBase: this.ramBase,
-      ramSize: this.opts.memSize,
-      kernel: k.kernel,
-      kernelName: k.kernelName,
-      ...(k.initrd ? { initrd: k.initrd, initrdName: k.initrdName ?? 'initrd' } : {}),
-      ...(k.cmdline !== undefined ? { cmdline: k.cmdline } : {}),
-      dtb: this.deviceTree(),
-      psciMethod: this.opts.el === 2 ? 'smc' : 'hvc',
-      dtbPadTo: QEMU_BOARD_DTB_SIZE,
-    });
-    for (const l of plan.loads) this.bus.writeBytes(l.addr, l.data);
-    this.machine.boot(0, plan.entry, plan.x0);
-    // The DTB as placed (without QEMU's padding); for an ELF whose DTB did not fit below it,
-    // the tree it would have had.
-    const dtb = buildDtb(plan.fdt ?? this.deviceTree(k.cmdline));
-    return { plan, dtb };
+    return loadOnBoard(this, this.opts.el, k);
   }
 }
