@@ -151,6 +151,9 @@ test('dom0 alone: Xen-worded construction log, every check passes, its SYSTEM_OF
   assert.equal(pass.length, 20, 'console_io lines of the hardware domain carry no (d0) prefix');
   assert.ok(log.includes('DONE pass=20 fail=0'));
   assert.ok(log.includes('(XEN) Hardware Dom0 halted: halting machine'));
+  // dom0's vGIC has the host GIC's lines (virt: 256 INTIDs, ITLinesNumber 7), not a domU's 64.
+  const dom0 = r.hv.xen!.domains.find((d) => d.id === 0)!;
+  assert.equal(Number(dom0.vgic!.gicdRead(0, 0x4, 4)) & 0x1f, 7);
 });
 
 test('dom0 and a domU side by side: both run, and dom0 halting takes the machine down', () => {

@@ -30,6 +30,16 @@ test('GICD identification: CTLR (ARE_NS RAO, EnableGrp1A), TYPER, IIDR, PIDR2', 
   assert.equal((g.gicdRead(0, 0xffe8, 4) >> 4n) & 0xfn, 3n);
 });
 
+test("a vGIC with the host's lines (dom0): ITLinesNumber rounds up, INTIDs beyond the lines do not exist", () => {
+  const g = new Vgic([{ id: 0, mpidr: mpidr(0) }], () => undefined, 1020 - 32);
+  assert.equal(Number(g.gicdRead(0, 0x4, 4)) & 0x1f, 31, '1020 lines: ITLinesNumber 31');
+  assert.notEqual(g.irq(0, 1019), null);
+  assert.equal(g.irq(0, 1020), null);
+  g.gicdWrite(0, 0x6000 + 8 * 1019, 8, 0x1n);
+  assert.equal(g.gicdRead(0, 0x6000 + 8 * 1019, 8), 0x1n, 'IROUTER of the last SPI');
+  assert.throws(() => new Vgic([{ id: 0, mpidr: mpidr(0) }], () => undefined, 0), /vGIC: 0 SPIs is not in 1\.\.988/);
+});
+
 test('GICD enable/pending sets and clears are write-1 bit banks; word 0 is RAZ/WI with ARE', () => {
   const { g } = make();
   g.gicdWrite(0, 0x104, 4, 0x8000_0003n);

@@ -288,15 +288,19 @@ export function createDom0(xen: Xen): Domain | null {
     for (const l of tree.log) xen.printk(l);
 
     // The vGIC at the hardware's addresses, one redistributor per vCPU in the first region.
-    domainVgicInit(xen, d, {
-      gicd: tree.gic.dist.address,
-      gicdSize: tree.gic.dist.size,
-      gicr: tree.gic.rdist[0].address,
-      gicrSize: Math.min(tree.gic.rdist[0].size, d.vcpus.length * GICR_STRIDE),
-    });
+    domainVgicInit(
+      xen,
+      d,
+      {
+        gicd: tree.gic.dist.address,
+        gicdSize: tree.gic.dist.size,
+        gicr: tree.gic.rdist[0].address,
+        gicrSize: Math.min(tree.gic.rdist[0].size, d.vcpus.length * GICR_STRIDE),
+      },
+      xen.gic ? xen.gic.lines - 32 : undefined,
+    );
     mapDeviceMmio(xen, d, tree);
-    // map_irq_to_domain for every device SPI (vINTID = pINTID); dom0's vGIC has the domU vGIC's
-    // lines, so an SPI beyond them stays with the hypervisor (disabled).
+    // map_irq_to_domain for every device SPI (vINTID = pINTID): dom0's vGIC has the host's lines.
     for (const s of tree.spis) if (d.vgic!.irq(0, s.intid) !== null) routeIrqToGuest(xen, d, s.intid);
 
     const k = kernelLoad(xen, d, kernel);

@@ -33,8 +33,8 @@ const GUEST_VGIC_LAYOUT: VgicLayout = {
 };
 
 /** domain_vgic_init: the distributor and one redistributor per vCPU, as d.mmio handlers. */
-export function domainVgicInit(xen: Xen, d: Domain, layout: VgicLayout = GUEST_VGIC_LAYOUT): Vgic {
-  const g = new Vgic(d.vcpus, (line) => xen.printk(`${domName(d)}${line}`));
+export function domainVgicInit(xen: Xen, d: Domain, layout: VgicLayout = GUEST_VGIC_LAYOUT, nrSpis?: number): Vgic {
+  const g = new Vgic(d.vcpus, (line) => xen.printk(`${domName(d)}${line}`), nrSpis);
   const gicd: MmioHandler = {
     name: 'vgicd',
     base: layout.gicd,

@@ -16,9 +16,11 @@
 import { ICH_LR_COUNT } from '../../arch/sysreg/gic.js';
 import { GICD, GICR, GICR_SGI_FRAME, GICR_STRIDE, GICR_WAKER_CHILDREN_ASLEEP, GICR_WAKER_PROCESSOR_SLEEP } from '../../arch/gic/regs.js';
 
-/** SPIs a domU gets (INTIDs 32..63: GUEST_VPL011_SPI and room; ITLinesNumber = 1). */
+/**
+ * SPIs a domU gets (INTIDs 32..63: GUEST_VPL011_SPI and room; ITLinesNumber = 1). dom0 gets the
+ * host's (Xen's vgic_init with gic_number_lines() - 32), so every device SPI it is given exists.
+ */
 export const VGIC_NR_SPIS = 32;
-const NR_LINES = 32 + VGIC_NR_SPIS;
 /** Bytes of one redistributor: RD_base frame + SGI_base frame. */
 export { GICR_STRIDE };
 /** Bytes of one bit-per-interrupt register bank this vGIC implements past its RAZ word. */
@@ -80,8 +82,10 @@ export interface VgicVcpuRef {
 /** The emulated distributor + redistributors of one domain. */
 export class Vgic {
   ctlr = CTLR_ARE_NS;
-  readonly spis: Irq[] = Array.from({ length: VGIC_NR_SPIS }, (_, i) => newIrq(32 + i));
-  readonly irouter: bigint[] = new Array<bigint>(VGIC_NR_SPIS).fill(0n);
+  readonly spis: Irq[];
+  readonly irouter: bigint[];
+  /** INTIDs implemented: 32 private ones, then the SPIs (ITLinesNumber rounds up to 32s, as Xen's DIV_ROUND_UP). */
+  private readonly nrLines: number;
   readonly cpus: VgicCpu[];
   /** SPIs backed by a physical interrupt (route_irq_to_guest): vINTID → pINTID, HW = 1 LRs. */
   readonly hw = new Map<number, number>();
@@ -95,7 +99,12 @@ export class Vgic {
   constructor(
     readonly vcpus: VgicVcpuRef[],
     private readonly log: (line: string) => void,
+    nrSpis = VGIC_NR_SPIS,
   ) {
+    if (!Number.isInteger(nrSpis) || nrSpis <= 0 || nrSpis > 988) throw new Error(`vGIC: ${nrSpis} SPIs is not in 1..988`);
+    this.nrLines = 32 + nrSpis;
+    this.spis = Array.from({ length: nrSpis }, (_, i) => newIrq(32 + i));
+    this.irouter = new Array<bigint>(nrSpis).fill(0n);
     this.cpus = vcpus.map(() => ({
       priv: Array.from({ length: 32 }, (_, i) => newIrq(i)),
       waker: GICR_WAKER_PROCESSOR_SLEEP | GICR_WAKER_CHILDREN_ASLEEP,
@@ -109,7 +118,7 @@ export class Vgic {
   /** The Irq of `intid` as seen by vCPU `vcpu` (banked below 32), or null beyond the lines. */
   irq(vcpu: number, intid: number): Irq | null {
     if (intid < 32) return this.cpus[vcpu].priv[intid];
-    if (intid < NR_LINES) return this.spis[intid - 32];
+    if (intid < this.nrLines) return this.spis[intid - 32];
     return null;
   }
 
@@ -212,13 +221,13 @@ export class Vgic {
         return BigInt(this.ctlr);
       case GICD.TYPER:
         // ITLinesNumber, CPUNumber (ignored with ARE), IDbits = 9 (10 BANK_BYTES: INTIDs < 1024).
-        return BigInt((NR_LINES / 32 - 1) | ((this.vcpus.length - 1) << 5) | (9 << 19));
+        return BigInt((Math.ceil(this.nrLines / 32) - 1) | ((this.vcpus.length - 1) << 5) | (9 << 19));
       case GICD.IIDR:
         return BigInt(VGIC_IIDR);
       case GICD.PIDR2:
         return BigInt(PIDR2_GICV3);
     }
-    if (off >= GICD.IROUTER + 32 * 8 && off < GICD.IROUTER + NR_LINES * 8) {
+    if (off >= GICD.IROUTER + 32 * 8 && off < GICD.IROUTER + this.nrLines * 8) {
       const r = this.irouter[((off - GICD.IROUTER) >> 3) - 32];
       return off & 4 ? r >> 32n : size === 8 ? r : r & 0xffff_ffffn;
     }
@@ -233,7 +242,7 @@ export class Vgic {
       this.ctlr = CTLR_ARE_NS | (Number(value) & CTLR_ENABLE_G1A);
       return;
     }
-    if (off >= GICD.IROUTER + 32 * 8 && off < GICD.IROUTER + NR_LINES * 8) {
+    if (off >= GICD.IROUTER + 32 * 8 && off < GICD.IROUTER + this.nrLines * 8) {
       const n = ((off - GICD.IROUTER) >> 3) - 32;
       // Aff3.Aff2.Aff1.Aff0 and Interrupt_Routing_Mode (bit 31); the rest RES0.
       const mask = 0xff_0000_0000n | 0x8000_0000n | 0xff_ffffn;
@@ -341,7 +350,7 @@ export class Vgic {
       if (c.lrIrq[i] < 0 || (c.lr[i] & LR_PENDING) === 0n) continue;
       if (wakes(Number((c.lr[i] >> LR_PRIO_SHIFT) & 0xffn))) return true;
     }
-    for (let id = 0; id < NR_LINES; id++) {
+    for (let id = 0; id < this.nrLines; id++) {
       const q = this.irq(vcpu, id)!;
       if (!q.pending || !q.enabled) continue;
       if (id >= 32 && (!(this.ctlr & CTLR_ENABLE_G1A) || !this.routedTo(id, vcpu))) continue;
@@ -388,7 +397,7 @@ export class Vgic {
   flushLrs(vcpu: number): bigint[] {
     const c = this.cpus[vcpu];
     const ready: [number, Irq][] = [];
-    for (let id = 0; id < NR_LINES; id++) {
+    for (let id = 0; id < this.nrLines; id++) {
       const q = this.irq(vcpu, id)!;
       if (!q.pending || !q.enabled) continue;
       if (id >= 32 && !(this.ctlr & CTLR_ENABLE_G1A)) continue;
