@@ -17,9 +17,7 @@ import type { Xen } from './xen.js';
 import type { Domain, Vcpu } from './domain/domain.js';
 import { initTimer, setTimer, stopTimer, type Timer } from './timer.js';
 import { TIMER_VIRT_PPI } from './vgic/vgic.js';
-
-const CTL_ENABLE = 1n;
-const CTL_IMASK = 2n;
+import { CTL_ENABLE, CTL_IMASK } from '../arch/sysreg/timer.js';
 
 interface VirtTimer {
   /** CTL/CVAL are on the PE (true) or saved here (false). */

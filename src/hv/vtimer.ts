@@ -8,12 +8,10 @@
 import type { Xen } from './xen.js';
 import type { Vcpu } from './domain/domain.js';
 import { initTimer, setTimer, stopTimer, type Timer } from './timer.js';
+import { CTL_ENABLE, CTL_IMASK, CTL_ISTATUS } from '../arch/sysreg/timer.js';
 
 /** GUEST_TIMER_PHYS_NS_PPI. */
 export const TIMER_PHYS_NS_PPI = 30;
-const CTL_ENABLE = 1n;
-const CTL_IMASK = 2n;
-const CTL_ISTATUS = 4n;
 
 /** A vCPU's emulated EL1 physical timer (struct vtimer). */
 export interface PhysTimer {

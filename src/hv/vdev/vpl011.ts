@@ -7,21 +7,17 @@
 import type { Xen } from '../xen.js';
 import type { Domain, MmioHandler, Vcpu } from '../domain/domain.js';
 import { GUEST_PL011_BASE, GUEST_PL011_SIZE, GUEST_VPL011_SPI } from '../domain/guestFdt.js';
+import { FR as FR_BITS, INT, UART } from '../../platform/devices/pl011.js';
 
-const DR = 0x00;
-const RSR = 0x04;
-const FR = 0x18;
-const IMSC = 0x38;
-const RIS = 0x3c;
-const MIS = 0x40;
-const ICR = 0x44;
-const FR_RXFE = 1 << 4;
-const FR_TXFE = 1 << 7;
+// The PL011's register map and bits are the machine's device model's (one source of truth).
+const { DR, RSR_ECR: RSR, FR, IMSC, RIS, MIS, ICR } = UART;
+const FR_RXFE = FR_BITS.RXFE;
+const FR_TXFE = FR_BITS.TXFE;
 /** RIS.TXI: the transmit FIFO is below its level (always, here). */
-const TXI = 1 << 5;
+const TXI = INT.TX;
 export const SBSA_UART_OUT_BUF_SIZE = 128;
 /** The registers vpl011_mmio_read knows (ICR among them: it refuses reads without a message). */
-const READABLE = new Set([DR, RSR, FR, IMSC, RIS, MIS, ICR]);
+const READABLE = new Set<number>([DR, RSR, FR, IMSC, RIS, MIS, ICR]);
 
 export class Vpl011 implements MmioHandler {
   readonly name = 'vpl011';

@@ -6,17 +6,7 @@
 // gets the SGI pending in its banked state (vgic_inject_irq), which kicks it: a vCPU blocked in
 // WFI wakes, one running on another pCPU exits to take it through its list registers.
 import type { Vgic } from './vgicV3.js';
-
-/** ICC_SGI1R_EL1 fields (arm-facts §7.5). */
-const SGI1R = {
-  targetList: (x: bigint): number => Number(x & 0xffffn),
-  aff1: (x: bigint): bigint => (x >> 16n) & 0xffn,
-  intid: (x: bigint): number => Number((x >> 24n) & 0xfn),
-  aff2: (x: bigint): bigint => (x >> 32n) & 0xffn,
-  irm: (x: bigint): boolean => ((x >> 40n) & 1n) === 1n,
-  rs: (x: bigint): bigint => (x >> 44n) & 0xfn,
-  aff3: (x: bigint): bigint => (x >> 48n) & 0xffn,
-};
+import { decodeSgi1r } from '../../arch/gic/regs.js';
 
 /** Aff3.Aff2.Aff1 of an MPIDR, as one comparable value. */
 const cluster = (mpidr: bigint): bigint => (((mpidr >> 32n) & 0xffn) << 16n) | (((mpidr >> 16n) & 0xffn) << 8n) | ((mpidr >> 8n) & 0xffn);
@@ -31,16 +21,17 @@ export function sgi1rTargets(
   value: bigint,
   online: (i: number) => boolean,
 ): { intid: number; targets: number[]; offline: number[] } {
-  const intid = SGI1R.intid(value);
+  const f = decodeSgi1r(value);
+  const intid = f.intid;
   const targets: number[] = [];
   const offline: number[] = [];
-  if (SGI1R.irm(value)) {
+  if (f.irm) {
     for (let i = 0; i < g.vcpus.length; i++) if (i !== from && online(i)) targets.push(i);
     return { intid, targets, offline };
   }
-  const want = (SGI1R.aff3(value) << 16n) | (SGI1R.aff2(value) << 8n) | SGI1R.aff1(value);
-  const list = SGI1R.targetList(value);
-  const rs = SGI1R.rs(value);
+  const want = (BigInt(f.aff3) << 16n) | (BigInt(f.aff2) << 8n) | BigInt(f.aff1);
+  const list = f.targets;
+  const rs = BigInt(f.rs);
   for (let bit = 0; bit < 16; bit++) {
     if (!(list & (1 << bit))) continue;
     const aff0 = rs * 16n + BigInt(bit);

@@ -14,7 +14,15 @@
 // Unhandled offsets are RAZ/WI with a "vGICD: unhandled …" line, once per offset (Xen's
 // gdprintk is rate-limited for the same reason: a guest must not flood the console).
 import { ICH_LR_COUNT } from '../../arch/sysreg/gic.js';
-import { GICD, GICR, GICR_SGI_FRAME, GICR_STRIDE, GICR_WAKER_CHILDREN_ASLEEP, GICR_WAKER_PROCESSOR_SLEEP } from '../../arch/gic/regs.js';
+import {
+  GICD,
+  GICR,
+  ICH_LR,
+  GICR_SGI_FRAME,
+  GICR_STRIDE,
+  GICR_WAKER_CHILDREN_ASLEEP,
+  GICR_WAKER_PROCESSOR_SLEEP,
+} from '../../arch/gic/regs.js';
 
 /**
  * SPIs a domU gets (INTIDs 32..63: GUEST_VPL011_SPI and room; ITLinesNumber = 1). dom0 gets the
@@ -37,14 +45,15 @@ const PIDR2_GICV3 = 0x3b;
 const GICR_TYPER_LAST = 1n << 4n;
 /** GICR_WAKER.ChildrenAsleep (bit 2) follows ProcessorSleep (bit 1). */
 
-/** ICH_LR<n>_EL2 (§12.4.6): State[63:62] (pending 01, active 10), Group[60], Priority[55:48], vINTID. */
-const LR_PENDING = 1n << 62n;
-const LR_ACTIVE = 1n << 63n;
-const LR_GROUP1 = 1n << 60n;
-const LR_PRIO_SHIFT = 48n;
-/** HW[61]: the vINTID is backed by physical INTID pINTID[41:32], deactivated with it (§12.4.6). */
-const LR_HW = 1n << 61n;
-const LR_PINTID_SHIFT = 32n;
+/** ICH_LR<n>_EL2 fields (§12.4.6): the shared GICv3 register map's. */
+const {
+  PENDING: LR_PENDING,
+  ACTIVE: LR_ACTIVE,
+  GROUP1: LR_GROUP1,
+  PRIO_SHIFT: LR_PRIO_SHIFT,
+  HW: LR_HW,
+  PINTID_SHIFT: LR_PINTID_SHIFT,
+} = ICH_LR;
 /** ICH_HCR_EL2.En: the virtual CPU interface is on while a vCPU runs. */
 export const ICH_HCR_EN = 1n;
 /** ICH_VMCR_EL2 at reset: VFIQEn RES1, VBPR0/VBPR1 at their minima for 5 priority BANK_BYTES. */

@@ -11,6 +11,7 @@ import type { Access } from '../../../arch/sysreg/types.js';
 import type { VirtualCpuInterface } from './virtualInterface.js';
 import type { Gicv3, GicCpu } from './index.js';
 import { INTID_SPURIOUS, PRI_BITS } from './consts.js';
+import { decodeSgi1r } from '../../../arch/gic/regs.js';
 
 const CTLR_CBPR = 1;
 const CTLR_EOIMODE = 2;
@@ -161,15 +162,7 @@ export class CpuInterface implements GicCpuInterface {
    * Security state's Group 1, which does not exist with DS = 1: it has no effect.
    */
   private generateSgi(from: Pe, v: bigint, group: number): void {
-    const lo = Number(v & 0xffff_ffffn);
-    const hi = Number(v >> 32n);
-    const intid = (lo >>> 24) & 0xf;
-    const targets = lo & 0xffff;
-    const aff1 = (lo >>> 16) & 0xff;
-    const aff2 = hi & 0xff;
-    const irm = (hi >>> 8) & 1;
-    const rs = (hi >>> 12) & 0xf;
-    const aff3 = (hi >>> 16) & 0xff;
+    const { intid, targets, aff1, aff2, aff3, rs, irm } = decodeSgi1r(v);
     this.gic.pes.forEach((pe, i) => {
       const a = pe.cfg.affinity;
       if (irm) {

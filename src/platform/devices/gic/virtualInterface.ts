@@ -14,15 +14,18 @@ import type { Pe } from '../../../arch/pe.js';
 import { Access } from '../../../arch/sysreg/types.js';
 import { Icc, ICH_LR_COUNT, VirtClass } from '../../../arch/sysreg/gic.js';
 import { INTID_SPURIOUS, PRI_BITS } from './consts.js';
+import { ICH_LR } from '../../../arch/gic/regs.js';
 
-/** ICH_LR<n>_EL2 fields (§12.4.6). */
-const LR_STATE_SHIFT = 62n;
-const LR_PENDING = 1n << 62n;
-const LR_ACTIVE = 1n << 63n;
-const LR_HW = 1n << 61n;
-const LR_GROUP = 1n << 60n;
-const LR_EOI = 1n << 41n;
-const LR_PRIO_SHIFT = 48n;
+/** ICH_LR<n>_EL2 fields (§12.4.6): the shared GICv3 register map's. */
+const {
+  STATE_SHIFT: LR_STATE_SHIFT,
+  PENDING: LR_PENDING,
+  ACTIVE: LR_ACTIVE,
+  HW: LR_HW,
+  GROUP1: LR_GROUP,
+  EOI: LR_EOI,
+  PRIO_SHIFT: LR_PRIO_SHIFT,
+} = ICH_LR;
 /** The priority bits that exist (5): the others are RES0. */
 const LR_PRIO_RES0 = BigInt(0xff >> PRI_BITS) << LR_PRIO_SHIFT;
 
