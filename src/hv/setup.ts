@@ -39,11 +39,25 @@ export function head(xen: Xen): void {
   xen.console.raw('- Boot CPU booting -');
   xen.console.raw(`- Current EL ${paddr(Number(cpu.readSysreg('CurrentEL')))} -`);
   // The EL2 regime on (page tables or MPU regions), .bss zeroed, then start_xen.
-  xen.mm.head(xen, early, () => startXen(xen, early));
+  // head.S's common tail, whatever turned the EL2 regime on: zero .bss, then start_xen.
+  xen.mm.head(xen, early, () => {
+    zeroBss(xen);
+    xen.console.raw('- Ready -');
+    startXen(xen, early);
+  });
   // Secondary CPUs are coming up: the boot CPU waits in cpuUpWait (a native-call spin loop,
   // so the machine runs the other PEs meanwhile).
   if (xen.waitingFor.length) cpu.setPc(xen.sym('cpuUpWait'));
   smpPark(xen);
+}
+
+/** zero_bss: .bss at its link address (the EL2 regime maps it by now: MMU or MPU). */
+function zeroBss(xen: Xen): void {
+  xen.call('zeroBss', () => {
+    xen.console.raw('- Zero BSS -');
+    const bss = xen.image.section('.bss');
+    xen.cpu.zero(xen.image.linkAddr + bss.offset, bss.size);
+  });
 }
 
 /** start_xen. */

@@ -18,8 +18,8 @@ export interface MmBackend {
   readonly name: 'mmu' | 'mpu';
   /**
    * head.S once the early banks and the console are known: turn the EL2 regime on (MMU: boot
-   * page tables, identity map, enable_mmu; MPU: the boot-time region table), zero .bss, then
-   * `startXen`.
+   * page tables, identity map, enable_mmu; MPU: the boot-time region table), then `startXen`
+   * (which zeroes .bss and runs start_xen: setup.ts).
    */
   head(xen: Xen, early: EarlyFdt, startXen: () => void): void;
   /** start_xen's first memory step: report the layout and install the runtime tables (MMU) or the plan (MPU). */

@@ -84,12 +84,6 @@ export class MmuBackend implements MmBackend {
       xen.console.raw('- Paging turned on -');
       removeIdentityMapping(xen, xen.bootRoot);
       cpu.writeSysreg('VBAR_EL2', BigInt(xen.sym('hypTrapsVector')));
-      xen.call('zeroBss', () => {
-        xen.console.raw('- Zero BSS -');
-        const bss = xen.image.section('.bss');
-        cpu.zero(xen.image.linkAddr + bss.offset, bss.size);
-      });
-      xen.console.raw('- Ready -');
       startXen();
     });
   }

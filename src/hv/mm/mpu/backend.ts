@@ -146,12 +146,6 @@ export class MpuBackend implements MmBackend {
     xen.console.raw('- Turning on the MPU -');
     xen.call('enableMpu', () => this.install(xen, 'boot'));
     xen.console.raw('- MPU turned on -');
-    xen.call('zeroBss', () => {
-      xen.console.raw('- Zero BSS -');
-      const bss = xen.image.section('.bss');
-      cpu.zero(xen.image.linkAddr + bss.offset, bss.size);
-    });
-    xen.console.raw('- Ready -');
     startXen();
   }
 
