@@ -4,7 +4,6 @@
 // device trees that must end in one (XEN) panic line.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { bootXen, type XenBootSpec } from '../../src/cli/boot.js';
 import { sr } from '../../src/arch/sysreg/index.js';
 import { walkStage1 } from '../../src/arch/mmu/walk.js';
 import { HvFault } from '../../src/hv/arch/cpu.js';
@@ -15,23 +14,12 @@ import { PAGE_HYPERVISOR_RO } from '../../src/hv/mm/mmu/pte.js';
 import { pmapMap } from '../../src/hv/mm/mmu/pmap.js';
 import { XSM_MAGIC } from '../../src/hv/bootfdt.js';
 import { findNode, fdtNode, setReg, setString, setStringList, type FdtNode } from '../../src/fdt/dtb.js';
+import { bootHv } from './domUs.js';
 
 const MB = 1024 * 1024;
 const GB = 1024 * MB;
 
-function boot(spec: Partial<XenBootSpec> = {}) {
-  let out = '';
-  const rules: string[] = [];
-  const r = bootXen({
-    board: 'virt',
-    loader: 'direct',
-    strict: true,
-    console: (b) => (out += String.fromCharCode(b)),
-    onRule: (l) => rules.push(l),
-    ...spec,
-  });
-  return { ...r, out, rules };
-}
+const boot = bootHv;
 
 const xsmPolicy = (): Uint8Array => {
   const b = new Uint8Array(4096);

@@ -9,10 +9,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { bootXen, type XenBootSpec } from '../../src/cli/boot.js';
+import type { XenBootSpec } from '../../src/cli/boot.js';
+import { bootHv, domU as sharedDomU, partialDtb } from './domUs.js';
 import type { XenDomainSpec } from '../../src/platform/loader/xenBoot.js';
-import { buildDtb } from '../../src/fdt/dtb.js';
-import { parseDts } from '../../src/fdt/dts.js';
 import { guestIrqs } from '../../src/hv/irq.js';
 
 const root = (rel: string): string => fileURLToPath(new URL(`../../../${rel}`, import.meta.url));
@@ -20,24 +19,10 @@ const PARTIAL = readFileSync(root('docs/virt-rtc-passthrough.dts'), 'utf8');
 const RTC_SPI = 34;
 const GICD_IROUTER = 0x0800_0000 + 0x6000;
 
-function boot(spec: Partial<XenBootSpec>) {
-  let out = '';
-  const r = bootXen({ board: 'virt', loader: 'direct', smp: 2, strict: true, console: (b) => (out += String.fromCharCode(b)), ...spec });
-  return { ...r, out };
-}
+const boot = (spec: Partial<XenBootSpec>) => bootHv({ smp: 2, ...spec });
 
-function domU(i: number, file: string, partial?: string): XenDomainSpec {
-  return {
-    name: `domU${i}`,
-    memKb: 16 * 1024,
-    cpus: 1,
-    vpl011: true,
-    kernel: { kind: 'kernel', data: readFileSync(root(`guests/bin/${file}`)), name: file },
-    ...(partial !== undefined
-      ? { modules: [{ kind: 'device-tree', data: buildDtb(parseDts(partial, 'partial').root), name: 'partial' }] }
-      : {}),
-  };
-}
+const domU = (i: number, file: string, partial?: string): XenDomainSpec =>
+  sharedDomU(i, file, partial !== undefined ? { modules: [partialDtb(partial)] } : {});
 
 /** The host GIC's IROUTER for `intid`, read from the board's distributor. */
 function irouter(r: ReturnType<typeof boot>, intid: number): number {

@@ -10,7 +10,8 @@ import { fileURLToPath } from 'node:url';
 import { parseDts } from '../../src/fdt/dts.js';
 import { getNode, getString, setString, setEmpty, findNode, type FdtNode } from '../../src/fdt/dtb.js';
 import { makeDom0Fdt, type Dom0FdtSpec } from '../../src/hv/domain/dom0Fdt.js';
-import { bootXen, type XenBootSpec } from '../../src/cli/boot.js';
+import type { XenBootSpec } from '../../src/cli/boot.js';
+import { bootHv, domU } from './domUs.js';
 import { cli, oneLineError } from '../helpers/cli.js';
 
 const REF = '/work/shared/reference';
@@ -108,22 +109,15 @@ test('/chosen: xen,dom0-bootargs wins over bootargs when the module has none; Xe
 // ---- end to end ---------------------------------------------------------------------------------
 
 const DOM0 = fileURLToPath(new URL('../../../guests/bin/dom0-check.img', import.meta.url));
-const HELLO = fileURLToPath(new URL('../../../guests/bin/hello-domu.img', import.meta.url));
 
+/** dom0-check as dom0 (64 MB) on two pCPUs, unless the spec says otherwise. */
 function boot(spec: Partial<XenBootSpec>) {
-  let out = '';
-  const r = bootXen({
-    board: 'virt',
-    loader: 'direct',
+  return bootHv({
     smp: 2,
-    strict: true,
     modules: [{ kind: 'kernel', data: readFileSync(DOM0), name: 'dom0-check.img', cmdline: 'console=hvc0 dom0-check' }],
     xenBootargs: 'dom0_mem=64M',
-    console: (b) => (out += String.fromCharCode(b)),
-    onRule: () => {},
     ...spec,
   });
-  return { ...r, out };
 }
 
 test('dom0 alone: Xen-worded construction log, every check passes, its SYSTEM_OFF halts the machine', () => {
@@ -161,15 +155,7 @@ test('dom0 and a domU side by side: both run, and dom0 halting takes the machine
     smp: 3,
     // dom0's two vCPUs on pCPUs 0 and 1, the domU's on pCPU 2 (placement is round-robin).
     xenBootargs: 'dom0_mem=64M dom0_max_vcpus=2',
-    domains: [
-      {
-        name: 'domU1',
-        memKb: 16 * 1024,
-        cpus: 1,
-        vpl011: true,
-        kernel: { kind: 'kernel', data: readFileSync(HELLO), name: 'hello-domu.img' },
-      },
-    ],
+    domains: [domU(1, 'hello-domu.img')],
   });
   assert.equal(r.status, 0, r.message ?? undefined);
   const log = r.out.split('\n');
@@ -226,15 +212,7 @@ test("a crashing dom0 takes the machine down with Xen's line; the domU does not 
   const r = boot({
     modules: [{ kind: 'kernel', data: k, name: 'crash.bin' }],
     xenBootargs: 'dom0_mem=16M dom0_max_vcpus=1',
-    domains: [
-      {
-        name: 'domU1',
-        memKb: 16 * 1024,
-        cpus: 1,
-        vpl011: true,
-        kernel: { kind: 'kernel', data: readFileSync(HELLO), name: 'hello-domu.img' },
-      },
-    ],
+    domains: [domU(1, 'hello-domu.img')],
   });
   assert.equal(r.status, 0, r.message ?? undefined);
   const log = r.out.split('\n');

@@ -6,7 +6,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { bootXen, parseDomu } from '../../src/cli/boot.js';
+import { parseDomu } from '../../src/cli/boot.js';
+import { bootDomUs, domU as sharedDomU } from './domUs.js';
 import type { XenBootModule, XenDomainSpec } from '../../src/platform/loader/xenBoot.js';
 import { placeModules } from '../../src/hv/domain/domain.js';
 import { InputError } from '../../src/util/errors.js';
@@ -16,16 +17,9 @@ const file = (rel: string): string => fileURLToPath(new URL(`../../../guests/${r
 const RAMDISK = file('input/domu-initrd.bin');
 const rd = (data: Uint8Array = readFileSync(RAMDISK)): XenBootModule => ({ kind: 'ramdisk', data, name: 'domu-initrd.bin' });
 
-function domU(memKb: number, modules: XenBootModule[]): XenDomainSpec {
-  const k = readFileSync(file('bin/domu-initrd.img'));
-  return { name: 'domU1', memKb, cpus: 1, vpl011: true, kernel: { kind: 'kernel', data: k, name: 'domu-initrd.img' }, modules };
-}
+const domU = (memKb: number, modules: XenBootModule[]): XenDomainSpec => sharedDomU(1, 'domu-initrd.img', { memKb, modules });
 
-function boot(domains: XenDomainSpec[], loader: 'direct' | 'grub' = 'direct') {
-  let out = '';
-  const r = bootXen({ board: 'virt', loader, smp: 1, strict: true, domains, console: (b) => (out += String.fromCharCode(b)) });
-  return { ...r, out };
-}
+const boot = (domains: XenDomainSpec[], loader: 'direct' | 'grub' = 'direct') => bootDomUs(domains, { smp: 1, loader });
 
 /** domu-initrd.bin's format (guests/src-domu/domu-initrd/main.c), for ramdisks of any length. */
 function makeRamdisk(n: number): Uint8Array {

@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import assert from 'node:assert/strict';
-import { bootXen, type XenBootSpec } from '../../src/cli/boot.js';
+import type { XenBootSpec } from '../../src/cli/boot.js';
 import { pmsaOf } from '../../src/arch/pmsa/state.js';
 import { parseDts } from '../../src/fdt/dts.js';
 import { r82DefaultLoads, r82DefaultTree, R82_DEFAULT_DTS } from '../../src/hv/configs/r82.js';
@@ -18,20 +18,9 @@ import { planMpu } from '../../src/hv/mm/mpu/plan.js';
 import { diffProgrammed } from '../../src/hv/mm/mpu/verify.js';
 import { MpuBackend } from '../../src/hv/mm/mpu/backend.js';
 import { assertPanics } from './helpers.js';
+import { bootHv } from './domUs.js';
 
-function boot(spec: Partial<XenBootSpec> = {}) {
-  let out = '';
-  const rules: string[] = [];
-  const r = bootXen({
-    board: 'r82',
-    loader: 'direct',
-    strict: true,
-    console: (b) => (out += String.fromCharCode(b)),
-    onRule: (l) => rules.push(l),
-    ...spec,
-  });
-  return { ...r, out, rules };
-}
+const boot = (spec: Partial<XenBootSpec> = {}) => bootHv({ board: 'r82', ...spec });
 
 /** The plan `armvisor mpu-plan` makes for the booted configuration (DTB where the loader put it). */
 function independentPlan(regions: number, dtbAddr: number, cpus = 1) {

@@ -10,9 +10,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { bootXen } from '../../src/cli/boot.js';
+import { bootDomUs, domU as sharedDomU, partialDtb } from './domUs.js';
 import type { XenDomainSpec } from '../../src/platform/loader/xenBoot.js';
-import { buildDtb, findNode, parseDtb } from '../../src/fdt/dtb.js';
+import { findNode, parseDtb } from '../../src/fdt/dtb.js';
 import { parseDts } from '../../src/fdt/dts.js';
 import { STAGE2_ATTR_POLICY, MEM_ATTRS } from '../../src/hv/passthrough/policy.js';
 import { iomemAccessPermitted, iomemPermitAccess } from '../../src/hv/passthrough/iomem.js';
@@ -24,24 +24,10 @@ const root = (p: string): string => fileURLToPath(new URL(`../../../${p}`, impor
 const EXAMPLE = readFileSync(root('docs/zynqmp-sram-passthrough.dts'), 'utf8');
 const SRAM_LINE = 'xen,force-assign-without-iommu;';
 
-function domU(i: number, file: string, partial?: string): XenDomainSpec {
-  return {
-    name: `domU${i}`,
-    memKb: 16 * 1024,
-    cpus: 1,
-    vpl011: true,
-    kernel: { kind: 'kernel', data: readFileSync(root(`guests/bin/${file}`)), name: file },
-    ...(partial !== undefined
-      ? { modules: [{ kind: 'device-tree', data: buildDtb(parseDts(partial, 'partial.dts')), name: 'partial.dtb' }] }
-      : {}),
-  };
-}
+const domU = (i: number, file: string, partial?: string): XenDomainSpec =>
+  sharedDomU(i, file, partial !== undefined ? { modules: [partialDtb(partial)] } : {});
 
-function boot(domains: XenDomainSpec[]) {
-  let out = '';
-  const r = bootXen({ board: 'zynqmp', loader: 'direct', smp: 2, strict: true, domains, console: (b) => (out += String.fromCharCode(b)) });
-  return { ...r, out };
-}
+const boot = (domains: XenDomainSpec[]) => bootDomUs(domains, { board: 'zynqmp' });
 
 const dom = (out: string, n: number): string[] => out.split('\n').filter((l) => l.startsWith(`(XEN) DOM${n}: `));
 
