@@ -125,7 +125,7 @@ function gicInterrupt(xen: Xen): void {
 /** An exception from the vCPU running on this pCPU (vector slots 8..15), then schedule. */
 function guestTrap(xen: Xen, slot: number): void {
   const v = xen.curr.get(xen.cpu.id)!;
-  xen.guestExits.set(xen.cpu.id, (xen.guestExits.get(xen.cpu.id) ?? 0) + 1);
+  xen.guestExited.add(xen.cpu.id);
   enterHypervisorFromGuest(xen, v);
   const kind = slot & 3;
   if (slot >= 12) {

@@ -121,7 +121,7 @@ function startXenLate(xen: Xen): void {
         .filter(
           (c) =>
             c !== xen.cpu.id &&
-            !xen.guestExits.get(c) &&
+            !xen.guestExited.has(c) &&
             xen.domains.some((d) => d.state === 'running' && d.vcpus.some((v) => v.processor === c)),
         )
         .map((c) => `CPU${c}`);

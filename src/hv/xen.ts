@@ -108,8 +108,8 @@ export class Xen {
   readonly yieldReq = new Set<number>();
   /** The physical GICv3 as the hypervisor drives it (the scheduler tick), and CPUs set up for it. */
   readonly gicCpuReady = new Set<number>();
-  /** Exits from a guest to EL2, per pCPU (--knob unpause-early waits for the secondaries' first). */
-  readonly guestExits = new Map<number, number>();
+  /** pCPUs that have taken an exit from a guest (--knob unpause-early waits for the secondaries' first). */
+  readonly guestExited = new Set<number>();
 
   constructor(
     cpu: Cpu,
