@@ -206,11 +206,7 @@ export function allocateDomheapMemory(xen: Xen, d: Domain): void {
         continue;
       }
       const size = PAGE * 2 ** order;
-      const va = xen.mm.mapDomainPage(xen, pa);
-      xen.cpu.clearPage(va, size);
-      flushPopulatedPages(xen, d, va, size);
-      p2mInsertMapping(xen, p2m, ipa, size / PAGE, pa, 'ram_rw');
-      d.banks.push({ ipa, pa, size });
+      populateGuestRam(xen, d, p2m, ipa, pa, size);
       ipa += size;
       left -= size;
     }
@@ -239,23 +235,29 @@ export function allocateStaticMemory(xen: Xen, d: Domain): void {
       const at = d.directMap ? b.start : ipa;
       if (!d.directMap && at + b.size > GUEST_RAM0_BASE + GUEST_RAM0_SIZE)
         panic(`${domName(d)}: xen,static-mem exceeds GUEST_RAM0 (${GUEST_RAM0_SIZE / MB}MB; RAM1 is not supported yet)`);
-      for (let off = 0; off < b.size; off += PAGE) {
-        const va = xen.mm.mapDomainPage(xen, b.start + off);
-        xen.cpu.clearPage(va, PAGE);
-        flushPopulatedPages(xen, d, va, PAGE);
-        xen.mm.unmapDomainPage(xen, va);
-      }
-      try {
-        p2mInsertMapping(xen, p2m, at, b.size / PAGE, b.start, 'ram_rw');
-      } catch (e) {
-        if (e instanceof P2mError) panic(`${domName(d)}: cannot map xen,static-mem bank at IPA ${hx(at)}: ${e.message}`);
-        throw e;
-      }
-      d.banks.push({ ipa: at, pa: b.start, size: b.size });
+      populateGuestRam(xen, d, p2m, at, b.start, b.size);
       xen.printk(`${domName(d)} BANK[${d.banks.length - 1}] ${hx14(at)}-${hx14(at + b.size)} (${b.size / MB}MB) at ${paddr(b.start)}`);
       ipa = at + b.size;
     }
   });
+}
+
+/**
+ * One bank of guest RAM, as both allocators hand it over: cleared through the directmap (the
+ * range is contiguous there), cleaned to the PoC as the domain's cache policy asks
+ * (flush_page_to_ram), mapped ram_rw at `ipa`, recorded.
+ */
+function populateGuestRam(xen: Xen, d: Domain, p2m: P2m, ipa: number, pa: number, size: number): void {
+  const va = xen.mm.mapDomainPage(xen, pa);
+  xen.cpu.clearPage(va, size);
+  flushPopulatedPages(xen, d, va, size);
+  try {
+    p2mInsertMapping(xen, p2m, ipa, size / PAGE, pa, 'ram_rw');
+  } catch (e) {
+    if (e instanceof P2mError) panic(`${domName(d)}: cannot map guest RAM ${hx(pa)}+${hx(size)} at IPA ${hx(ipa)}: ${e.message}`);
+    throw e;
+  }
+  d.banks.push({ ipa, pa, size });
 }
 
 const hx14 = (n: number): string => '0x' + n.toString(16).padStart(14, '0');
